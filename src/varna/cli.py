@@ -1,0 +1,124 @@
+"""The `varna` command: demo, serve, worker and manage.
+
+`varna demo` is the one command a newcomer runs: it migrates an SQLite database in the data
+folder, loads a demo municipality, prints a login per demo role and serves the application
+together with a background worker.
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+
+PROFILES = ("harjedalen", "ale", "karlskrona")
+
+
+def _setup(environment: str) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "varna.settings")
+    os.environ.setdefault("VARNA_ENV", environment)
+    import django
+
+    django.setup()
+
+
+def _gunicorn(bind: str, workers: int, threads: int) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    class Server(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", bind)
+            self.cfg.set("workers", workers)
+            self.cfg.set("threads", threads)
+            self.cfg.set("accesslog", "-")
+
+        def load(self):
+            from varna.wsgi import application
+
+            return application
+
+    Server().run()
+
+
+def demo(args: argparse.Namespace) -> None:
+    from pathlib import Path
+
+    data_dir = Path(os.environ.get("VARNA_DATA_DIR", Path.cwd() / "var")).resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    os.environ["VARNA_DATA_DIR"] = str(data_dir)
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{data_dir / f'demo-{args.profile}.sqlite3'}")
+    os.environ["VARNA_PROFILE"] = args.profile
+    _setup("development")
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("load_demo", profile=args.profile)
+    if args.no_serve:
+        return
+    print(f"\nVärna körs på http://{args.host}:{args.port}/  (Ctrl+C avslutar)\n", flush=True)
+    worker = subprocess.Popen([sys.executable, "-m", "varna.cli", "worker"], env=os.environ.copy())
+    try:
+        _gunicorn(f"{args.host}:{args.port}", workers=2, threads=4)
+    finally:
+        worker.terminate()
+
+
+def serve(args: argparse.Namespace) -> None:
+    _setup("production")
+    from django.core.management import call_command
+
+    if args.migrate:
+        call_command("migrate", interactive=False, verbosity=1)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    _gunicorn(f"{args.host}:{args.port}", workers=args.workers, threads=args.threads)
+
+
+def worker(args: argparse.Namespace) -> None:
+    _setup(os.environ.get("VARNA_ENV", "development"))
+    from django.core.management import call_command
+
+    call_command("run_worker", once=args.once, interval=args.interval)
+
+
+def manage(argv: list[str]) -> None:
+    _setup(os.environ.get("VARNA_ENV", "development"))
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["varna manage", *argv])
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["manage"]:
+        manage(argv[1:])
+        return
+    parser = argparse.ArgumentParser(prog="varna", description="Värna – säkerhetsarbete för kommuner")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("demo", help="start with a demo municipality on SQLite")
+    p.add_argument("--profile", choices=PROFILES, default="harjedalen")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--no-serve", action="store_true", help="load the demo and exit")
+    p.set_defaults(func=demo)
+
+    p = sub.add_parser("serve", help="serve in production mode with gunicorn")
+    # A production server listens on every interface behind its reverse proxy.
+    p.add_argument("--host", default=os.environ.get("VARNA_HOST", "0.0.0.0"))  # noqa: S104
+    p.add_argument("--port", type=int, default=int(os.environ.get("VARNA_PORT", "8000")))
+    p.add_argument("--workers", type=int, default=int(os.environ.get("VARNA_WORKERS", "2")))
+    p.add_argument("--threads", type=int, default=int(os.environ.get("VARNA_THREADS", "4")))
+    p.add_argument("--migrate", action="store_true", help="apply migrations before serving")
+    p.set_defaults(func=serve)
+
+    p = sub.add_parser("worker", help="run background jobs (reminders, e-mail)")
+    p.add_argument("--once", action="store_true", help="run due jobs once and exit")
+    p.add_argument("--interval", type=float, default=5.0)
+    p.set_defaults(func=worker)
+
+    sub.add_parser("manage", help="Django management commands")
+    args = parser.parse_args(argv)
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,39 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import StaleEditError
+
+STALE_MESSAGE = _(
+    "Someone else saved this record after you opened the form. Nothing was overwritten: "
+    "reload the page to see their changes, then make yours again."
+)
+
+
+class VersionedModelForm(forms.ModelForm):
+    """A model form that carries the record's version, so a stale form is refused."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+
+    def save_versioned(self):
+        instance = self.save(commit=False)
+        expected = self.cleaned_data.get("version") or instance.version
+        try:
+            instance.save_versioned(expected)
+        except StaleEditError:
+            self.add_error(None, STALE_MESSAGE)
+            return None
+        self.save_m2m()
+        return instance
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("format", "%Y-%m-%d")
+        super().__init__(**kwargs)

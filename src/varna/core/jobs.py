@@ -1,0 +1,83 @@
+"""Background jobs (Django's tasks API, run by `varna worker`) and the daily schedule.
+
+Each periodic job is idempotent: running it twice on the same day changes nothing more.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.tasks import task
+from django.utils import timezone
+
+from .models import Notification, ObligationStatus, ScheduledJobRun
+
+
+@task
+def send_notification_emails() -> int:
+    """E-mail notifications that ask for it and have not been e-mailed yet."""
+    sent = 0
+    pending = Notification.objects.filter(send_email=True, emailed_at__isnull=True).select_related("recipient")[:500]
+    for notification in pending:
+        address = notification.recipient.email
+        if address:
+            body = notification.body
+            if notification.url:
+                body = f"{body}\n\n{settings.VARNA_BASE_URL.rstrip('/')}{notification.url}"
+            EmailMessage(subject=f"[Värna] {notification.subject}", body=body, to=[address]).send()
+            sent += 1
+        Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
+    return sent
+
+
+@task
+def record_obligation_statuses() -> int:
+    """Keep each obligation's status over time (one row per obligation and day)."""
+    from varna.organisation.models import MunicipalGroup
+
+    from .obligations import evaluate
+
+    today = timezone.localdate()
+    written = 0
+    for group in MunicipalGroup.objects.all():
+        profile = group.profile
+        for obligation in profile.obligations:
+            if ObligationStatus.objects.filter(
+                group=group, obligation_id=obligation["id"], checked_at__date=today
+            ).exists():
+                continue
+            status, results = evaluate(obligation, group, profile)
+            ObligationStatus.objects.create(
+                group=group, obligation_id=obligation["id"], status=status, results=[r.as_json() for r in results]
+            )
+            written += 1
+    return written
+
+
+# name -> (task, interval). Areas add their reminder jobs here.
+SCHEDULE: dict[str, tuple] = {
+    "send_notification_emails": (send_notification_emails, datetime.timedelta(minutes=1)),
+    "record_obligation_statuses": (record_obligation_statuses, datetime.timedelta(days=1)),
+}
+
+
+def enqueue_due_jobs(now: datetime.datetime | None = None) -> list[str]:
+    """Enqueue every scheduled job whose interval has passed since it was last enqueued."""
+    now = now or timezone.now()
+    enqueued = []
+    for name, (job, interval) in SCHEDULE.items():
+        with transaction.atomic():
+            run = ScheduledJobRun.objects.select_for_update().filter(name=name).first()
+            if run is not None:
+                due = run.last_run_at + interval <= now
+                if interval >= datetime.timedelta(days=1):
+                    due = run.last_run_on < timezone.localdate(now)
+                if not due:
+                    continue
+            ScheduledJobRun.objects.update_or_create(
+                name=name, defaults={"last_run_at": now, "last_run_on": timezone.localdate(now)}
+            )
+            job.enqueue()
+            enqueued.append(name)
+    return enqueued

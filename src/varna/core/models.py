@@ -1,0 +1,207 @@
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .obligations import Status
+
+
+class StaleEditError(Exception):
+    """Someone else saved the record after this form was opened."""
+
+
+class VersionedModel(models.Model):
+    """Optimistic locking: every save through `save_versioned` bumps `version`, and a save
+    based on an older version is refused instead of overwriting the newer one."""
+
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    def save_versioned(self, expected_version: int) -> None:
+        if self.pk is None:
+            self.save()
+            return
+        from django.db import transaction
+
+        with transaction.atomic():
+            # The conditional UPDATE takes the row lock: a concurrent save of the same version
+            # finds no row and is refused instead of overwriting.
+            model = type(self)
+            updated = model._base_manager.filter(pk=self.pk, version=expected_version).update(
+                version=expected_version + 1
+            )
+            if not updated:
+                raise StaleEditError
+            self.version = expected_version + 1
+            self.save()
+
+
+class Classification(models.TextChoices):
+    PUBLIC = "public", _("Public")
+    INTERNAL = "internal", _("Internal")
+    CLASSIFIED = "classified", _("Classified (secret)")
+
+
+class ClassifiedModel(models.Model):
+    """A record that can be classified under the Public Access and Secrecy Act. Classified
+    records are visible only to roles the profile marks `classified`, and every read is logged."""
+
+    classification = models.CharField(
+        _("classification"), max_length=16, choices=Classification.choices, default=Classification.INTERNAL
+    )
+    classification_ground = models.CharField(
+        _("legal ground for secrecy"),
+        max_length=200,
+        blank=True,
+        help_text=_("E.g. OSL 18 kap. 8 §. Required when the record is classified."),
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_classified(self) -> bool:
+        return self.classification == Classification.CLASSIFIED
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        super().clean()
+        if self.is_classified and not self.classification_ground.strip():
+            raise ValidationError({"classification_ground": _("State the legal ground when a record is classified.")})
+
+
+class AccessLogEntry(models.Model):
+    """Append-only log of reads of classified records."""
+
+    group_id = models.BigIntegerField(db_index=True, null=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.CharField(max_length=64)
+    object_repr = models.CharField(max_length=300)
+    action = models.CharField(max_length=32, default="view")
+    path = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["content_type", "object_id", "-at"])]
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action} {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("The access log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("The access log is append-only.")
+
+
+class Notification(models.Model):
+    """An in-app message to a user; e-mailed by the worker when `send_email` is set."""
+
+    group_id = models.BigIntegerField(db_index=True, null=True)
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    created_at = models.DateTimeField(default=timezone.now)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"), blank=True)
+    url = models.CharField(max_length=500, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    send_email = models.BooleanField(default=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["recipient", "read_at", "-created_at"])]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+
+    def __str__(self):
+        return self.subject
+
+
+class Task(models.Model):
+    """Something a person must do by a date: a review, a measure, a follow-up. What "my tasks" lists."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Open")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    group_id = models.BigIntegerField(db_index=True, null=True)
+    owner = models.ForeignKey("organisation.Person", on_delete=models.CASCADE, related_name="tasks")
+    title = models.CharField(_("title"), max_length=200)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.OPEN)
+    url = models.CharField(max_length=500, blank=True)
+    subject_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, null=True, blank=True)
+    subject_id = models.CharField(max_length=64, blank=True)
+    subject = GenericForeignKey("subject_type", "subject_id")
+    created_at = models.DateTimeField(default=timezone.now)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_date", "id"]
+        indexes = [models.Index(fields=["owner", "state", "due_date"])]
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.state == self.State.OPEN and self.due_date is not None and self.due_date < timezone.localdate()
+
+
+class WorkerHeartbeat(models.Model):
+    worker_id = models.CharField(max_length=64, unique=True)
+    last_seen = models.DateTimeField()
+    hostname = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+
+    def __str__(self):
+        return f"{self.worker_id} {self.last_seen:%Y-%m-%d %H:%M:%S}"
+
+
+class ScheduledJobRun(models.Model):
+    """When a periodic job was last enqueued, so that running the scheduler twice a day
+    does not run a daily job twice."""
+
+    name = models.CharField(max_length=100, unique=True)
+    last_run_on = models.DateField()
+    last_run_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.name} {self.last_run_at:%Y-%m-%d %H:%M}"
+
+
+class ObligationStatus(models.Model):
+    """A check's answer for one obligation at one time; kept for trends and the yearly report."""
+
+    group = models.ForeignKey("organisation.MunicipalGroup", on_delete=models.CASCADE, related_name="+")
+    obligation_id = models.CharField(max_length=16)
+    checked_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=16, choices=Status.choices)
+    results = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-checked_at"]
+        indexes = [models.Index(fields=["group", "obligation_id", "-checked_at"])]
+        verbose_name = _("obligation status")
+        verbose_name_plural = _("obligation statuses")
+
+    def __str__(self):
+        return f"{self.obligation_id} {self.status} {self.checked_at:%Y-%m-%d}"

@@ -1,0 +1,153 @@
+"""The obligation-check registry.
+
+A profile binds each obligation to one or more named checks with parameters. A check is a
+small function that reads the registers and answers met / partly / not met with evidence.
+Areas register their checks in an `obligations.py` module, discovered at start-up.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+
+class Status(models.TextChoices):
+    MET = "met", gettext_lazy("Met")
+    PARTLY = "partly", gettext_lazy("Partly met")
+    NOT_MET = "not_met", gettext_lazy("Not met")
+    NOT_CHECKABLE = "not_checkable", gettext_lazy("Not checkable yet")
+    NOT_BUILT = "not_built", gettext_lazy("Area not built yet")
+
+
+# Worst first: an obligation with several checks takes the worst answer.
+_SEVERITY = [Status.NOT_MET, Status.PARTLY, Status.NOT_CHECKABLE, Status.NOT_BUILT, Status.MET]
+
+
+@dataclass
+class Evidence:
+    label: str
+    url: str = ""
+
+
+@dataclass
+class Result:
+    status: Status
+    summary: str
+    evidence: list[Evidence] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "status": str(self.status),
+            "summary": self.summary,
+            "evidence": [{"label": e.label, "url": e.url} for e in self.evidence],
+        }
+
+
+def worst(results: list[Result]) -> Status:
+    return min((r.status for r in results), key=_SEVERITY.index) if results else Status.NOT_BUILT
+
+
+@dataclass
+class Check:
+    name: str
+    func: Callable[..., Result]
+    params: dict[str, tuple[str, bool]]  # param -> (reference section or "text"/"list", required)
+
+
+class Registry:
+    def __init__(self):
+        self.checks: dict[str, Check] = {}
+
+    def register(self, name: str, **params: tuple[str, bool]):
+        """Register a check. Each keyword names a parameter and says what it refers to:
+        ("role_types" | "unit_levels" | "body_kinds", required) or ("int" | "text", required);
+        a list of references is written with a trailing "[]", e.g. ("body_kinds[]", True)."""
+
+        def decorator(func):
+            self.checks[name] = Check(name, func, params)
+            return func
+
+        return decorator
+
+    def validate(self, spec: dict[str, Any], profile_data: dict[str, Any]) -> str | None:
+        check = self.checks.get(spec.get("check"))
+        if check is None:
+            return _("unknown check '%(name)s' (known: %(known)s)") % {
+                "name": spec.get("check"),
+                "known": ", ".join(sorted(self.checks)),
+            }
+        for param in spec:
+            if param != "check" and param not in check.params:
+                return _("check '%(name)s' has no parameter '%(param)s' (it takes: %(known)s)") % {
+                    "name": check.name,
+                    "param": param,
+                    "known": ", ".join(check.params) or "–",
+                }
+        for param, (kind, required) in check.params.items():
+            if param not in spec:
+                if required:
+                    return _("check '%(name)s' needs the parameter '%(param)s'") % {"name": check.name, "param": param}
+                continue
+            value = spec[param]
+            section = kind.removesuffix("[]")
+            values = value if kind.endswith("[]") else [value]
+            if kind.endswith("[]") and not isinstance(value, list):
+                return _("parameter '%(param)s' must be a list") % {"param": param}
+            if section == "int":
+                if not all(isinstance(v, int) for v in values):
+                    return _("parameter '%(param)s' must be a whole number") % {"param": param}
+                continue
+            if section == "text":
+                continue
+            known = {item.get("key") for item in profile_data.get(section) or []}
+            for v in values:
+                if v not in known:
+                    return _("parameter '%(param)s': '%(value)s' is not declared in %(section)s") % {
+                        "param": param,
+                        "value": v,
+                        "section": section,
+                    }
+        return None
+
+    def run(self, spec: dict[str, Any], group, profile) -> Result:
+        check = self.checks[spec["check"]]
+        params = {k: v for k, v in spec.items() if k != "check"}
+        return check.func(group, profile, **params)
+
+
+registry = Registry()
+
+
+def evaluate(obligation: dict[str, Any], group, profile) -> tuple[Status, list[Result]]:
+    """Run every check bound to an obligation; an obligation without checks belongs to an
+    area that is not built yet, and says so rather than pretending."""
+    if not obligation["checks"]:
+        area = obligation["area"]
+        return Status.NOT_BUILT, [
+            Result(
+                Status.NOT_BUILT,
+                _("The %(area)s area is not built yet, so this cannot be checked.") % {"area": area_name(area)},
+            )
+        ]
+    results = [registry.run(spec, group, profile) for spec in obligation["checks"]]
+    return worst(results), results
+
+
+AREA_NAMES = {
+    "organisation": gettext_lazy("Organisation and responsibility"),
+    "documents": gettext_lazy("Governing documents"),
+    "risks": gettext_lazy("Risks and measures"),
+    "incidents": gettext_lazy("Incidents and damage"),
+    "insurance": gettext_lazy("Insurance and risk financing"),
+    "facilities": gettext_lazy("Physical security"),
+    "training": gettext_lazy("Training and exercises"),
+    "crisis": gettext_lazy("Crisis management and continuity"),
+    "followup": gettext_lazy("Follow-up and yearly report"),
+}
+
+
+def area_name(area: str) -> str:
+    return str(AREA_NAMES.get(area, area))

@@ -1,0 +1,119 @@
+"""Permissions scoped by org unit, enforced in one place.
+
+A role assignment grants the permissions its role type has in the profile ("view", "change",
+"manage") on a unit and every unit under it. Querysets are narrowed with `restrict(user,
+action)`, which filters in the database on the unit's materialised path: one `path LIKE
+'prefix%'` term per scope the user holds (a handful at most), never a list of ids. Views use
+`ScopedViewMixin` (core.views) and the API will use the same queryset method.
+"""
+
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+ACTIONS = ("view", "change", "manage")
+
+
+@dataclass
+class Access:
+    """What one user may do, computed once per request from their current role assignments."""
+
+    is_superuser: bool = False
+    paths: dict[str, list[str]] = field(default_factory=lambda: {a: [] for a in ACTIONS})
+    classified_paths: list[str] = field(default_factory=list)
+    group_ids: set[int] = field(default_factory=set)
+    roles: list = field(default_factory=list)
+
+    def scopes(self, action: str) -> list[str]:
+        return self.paths.get(action, [])
+
+    def can(self, action: str, unit) -> bool:
+        if self.is_superuser:
+            return True
+        if unit is None:
+            return False
+        return any(unit.path.startswith(p) for p in self.scopes(action))
+
+    def can_see_classified(self, unit) -> bool:
+        if self.is_superuser:
+            return True
+        return unit is not None and any(unit.path.startswith(p) for p in self.classified_paths)
+
+    @property
+    def anything(self) -> bool:
+        return self.is_superuser or bool(self.scopes("view"))
+
+
+def _minimal(paths: set[str]) -> list[str]:
+    """Drop paths already covered by a shorter one: a scope on a unit covers its subtree."""
+    kept: list[str] = []
+    for p in sorted(paths, key=len):
+        if not any(p.startswith(k) for k in kept):
+            kept.append(p)
+    return sorted(kept)
+
+
+def get_access(user) -> Access:
+    if user is None or not user.is_authenticated:
+        return Access()
+    cached = getattr(user, "_varna_access", None)
+    if cached is not None:
+        return cached
+    from varna.organisation.models import RoleAssignment
+
+    access = Access(is_superuser=user.is_superuser)
+    assignments = list(
+        RoleAssignment.objects.current(timezone.localdate())
+        .filter(person__user=user)
+        .select_related("unit__group", "person")
+    )
+    access.roles = assignments
+    paths: dict[str, set[str]] = {a: set() for a in ACTIONS}
+    classified: set[str] = set()
+    for assignment in assignments:
+        access.group_ids.add(assignment.unit.group_id)
+        role = assignment.unit.group.profile.role_types.get(assignment.role)
+        if role is None:
+            continue  # a role the profile no longer declares grants nothing
+        for permission in role["permissions"]:
+            paths[permission].add(assignment.unit.path)
+        if role["classified"]:
+            classified.add(assignment.unit.path)
+    person = getattr(user, "person", None) if hasattr(user, "person") else None
+    if person is not None:
+        access.group_ids.add(person.group_id)
+    access.paths = {a: _minimal(p) for a, p in paths.items()}
+    access.classified_paths = _minimal(classified)
+    user._varna_access = access
+    return access
+
+
+def _prefix_q(field_name: str, paths: list[str]) -> Q:
+    return reduce(or_, (Q(**{f"{field_name}__startswith": p}) for p in paths))
+
+
+class RestrictedQuerySet(models.QuerySet):
+    """A queryset that can narrow itself to what a user may see or change.
+
+    Subclasses name the path of the row's org unit in `unit_path_field`."""
+
+    unit_path_field = "unit__path"
+
+    def restrict(self, user, action: str = "view"):
+        access = get_access(user)
+        if access.is_superuser:
+            return self
+        paths = access.scopes(action)
+        if not paths:
+            return self.none()
+        condition = _prefix_q(self.unit_path_field, paths)
+        if hasattr(self.model, "classification"):
+            visible = ~Q(classification="classified")
+            if access.classified_paths:
+                visible |= _prefix_q(self.unit_path_field, access.classified_paths)
+            condition &= visible
+        return self.filter(condition)

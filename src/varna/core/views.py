@@ -1,0 +1,185 @@
+import datetime
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.generic import DetailView, UpdateView
+
+from .access_log import log_read
+from .context_processors import current_group
+from .forms import VersionedModelForm
+from .history import history_entries
+from .models import Notification, Task, WorkerHeartbeat
+from .obligations import AREA_NAMES, Status, area_name, evaluate
+from .permissions import get_access
+
+
+class ScopedMixin(LoginRequiredMixin):
+    """Narrow the view's queryset to what the user may do (`action`) by org unit."""
+
+    action = "view"
+
+    def get_queryset(self):
+        return self.model.objects.restrict(self.request.user, self.action)
+
+
+class ScopedDetailView(ScopedMixin, DetailView):
+    def get_object(self, queryset=None):
+        obj = super().get_object(queryset)
+        log_read(self.request, obj)
+        return obj
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["history"] = history_entries(self.object)
+        context["can_change"] = get_access(self.request.user).can("change", self.object.unit)
+        return context
+
+
+class VersionedUpdateView(ScopedMixin, UpdateView):
+    """Edit a record with optimistic locking: a stale form is refused, nothing overwritten."""
+
+    action = "change"
+    form_class: type[VersionedModelForm]
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        kwargs["group"] = current_group(self.request)
+        return kwargs
+
+    def form_valid(self, form):
+        instance = form.save_versioned()
+        if instance is None:
+            return self.form_invalid(form)
+        messages.success(self.request, _("Saved."))
+        return HttpResponseRedirect(instance.get_absolute_url())
+
+
+def obligation_rows(group):
+    profile = group.profile
+    rows = []
+    for obligation in profile.obligations:
+        status, results = evaluate(obligation, group, profile)
+        rows.append(
+            {
+                "obligation": obligation,
+                "area_name": area_name(obligation["area"]),
+                "status": status,
+                "status_label": Status(status).label,
+                "results": results,
+            }
+        )
+    return rows
+
+
+@login_required
+def home(request):
+    group = current_group(request)
+    access = get_access(request.user)
+    context = {"tasks": [], "areas": [], "notifications": []}
+    person = getattr(request.user, "person", None) if hasattr(request.user, "person") else None
+    if person is not None:
+        context["tasks"] = list(Task.objects.filter(owner=person, state=Task.State.OPEN).order_by("due_date")[:20])
+    context["notifications"] = list(Notification.objects.filter(recipient=request.user, read_at__isnull=True)[:5])
+    if group is not None and access.anything:
+        rows = obligation_rows(group)
+        by_area: dict[str, list] = {}
+        for row in rows:
+            by_area.setdefault(row["obligation"]["area"], []).append(row)
+        context["areas"] = [
+            {"key": key, "name": name, "rows": by_area.get(key, [])} for key, name in AREA_NAMES.items()
+        ]
+        context["gaps"] = [r for r in rows if r["status"] in (Status.NOT_MET, Status.PARTLY)]
+    return render(request, "core/home.html", context)
+
+
+@login_required
+def obligations(request):
+    group = current_group(request)
+    if group is None or not get_access(request.user).anything:
+        raise PermissionDenied
+    rows = obligation_rows(group)
+    return render(request, "core/obligations.html", {"rows": rows, "statuses": Status})
+
+
+@login_required
+def notifications(request):
+    items = Notification.objects.filter(recipient=request.user)[:200]
+    return render(request, "core/notifications.html", {"items": items})
+
+
+@login_required
+@require_POST
+def notification_read(request, pk):
+    notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    target = notification.url
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect("notifications")
+
+
+@login_required
+def tasks(request):
+    person = getattr(request.user, "person", None) if hasattr(request.user, "person") else None
+    items = Task.objects.filter(owner=person).order_by("state", "due_date") if person else Task.objects.none()
+    return render(request, "core/tasks.html", {"items": items[:500]})
+
+
+def health(request):
+    """For operators: the database, migrations and the background worker."""
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = {"ok": True, "detail": connection.vendor}
+    except Exception as exc:  # any failure to reach the database is the answer itself
+        checks["database"] = {"ok": False, "detail": str(exc)}
+    try:
+        executor = MigrationExecutor(connection)
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        checks["migrations"] = {"ok": not pending, "detail": f"{len(pending)} pending"}
+    except Exception as exc:
+        checks["migrations"] = {"ok": False, "detail": str(exc)}
+    heartbeat = None
+    last_job = None
+    if checks["database"]["ok"]:
+        from django_tasks_db.models import DBTaskResult
+
+        heartbeat = WorkerHeartbeat.objects.order_by("-last_seen").first()
+        last_job = DBTaskResult.objects.filter(finished_at__isnull=False).order_by("-finished_at").first()
+    stale_after = datetime.timedelta(minutes=5)
+    worker_ok = heartbeat is not None and timezone.now() - heartbeat.last_seen < stale_after
+    checks["worker"] = {
+        "ok": worker_ok,
+        "detail": heartbeat.last_seen.isoformat() if heartbeat else "never seen",
+    }
+    checks["last_job"] = {
+        "ok": last_job is None or last_job.status == "SUCCESSFUL",
+        "detail": f"{last_job.task_path} {last_job.status} {last_job.finished_at.isoformat()}"
+        if last_job
+        else "none yet",
+    }
+    healthy = checks["database"]["ok"] and checks["migrations"]["ok"]
+    status = 200 if healthy else 503
+    if request.GET.get("format") == "json" or "application/json" in request.headers.get("Accept", ""):
+        return JsonResponse({"ok": healthy, "checks": checks}, status=status)
+    return render(
+        request,
+        "core/health.html",
+        {"checks": checks, "healthy": healthy, "version": settings.ENVIRONMENT},
+        status=status,
+    )

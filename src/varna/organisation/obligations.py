@@ -1,0 +1,120 @@
+"""Obligation checks for the organisation area (HJ-6, HJ-9, AL-8, KK-11, KK-12 and others)."""
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from varna.core.obligations import Evidence, Result, Status, registry
+
+from .models import Body
+from .services import people_with_role, responsibilities, units_at_levels
+
+
+def _levels_name(profile, levels: list[str]) -> str:
+    return ", ".join(profile.level_name(level, plural=True).lower() for level in levels)
+
+
+def _unit_evidence(units) -> list[Evidence]:
+    return [Evidence(unit.name, reverse("organisation:unit", args=[unit.pk])) for unit in units]
+
+
+@registry.register("bodies_exist", kinds=("body_kinds[]", True))
+def bodies_exist(group, profile, kinds):
+    present = set(Body.objects.filter(group=group, kind__in=kinds).values_list("kind", flat=True))
+    missing = [k for k in kinds if k not in present]
+    names = ", ".join(profile.body_kind_name(k) for k in missing)
+    if missing:
+        return Result(Status.NOT_MET, _("Missing in the register: %(names)s.") % {"names": names})
+    found = ", ".join(profile.body_kind_name(k) for k in kinds)
+    bodies = Body.objects.filter(group=group, kind__in=kinds)
+    return Result(
+        Status.MET,
+        _("Registered: %(names)s.") % {"names": found},
+        [Evidence(b.name, b.get_absolute_url()) for b in bodies],
+    )
+
+
+@registry.register("role_filled", role=("role_types", True), minimum=("int", False))
+def role_filled(group, profile, role, minimum=1):
+    holders = people_with_role(group, role)
+    name = profile.role_name(role)
+    evidence = [Evidence(f"{a.person} ({a.unit})", a.person.get_absolute_url()) for a in holders]
+    if len(holders) >= minimum:
+        return Result(Status.MET, _("%(role)s: %(n)s appointed.") % {"role": name, "n": len(holders)}, evidence)
+    status = Status.PARTLY if holders else Status.NOT_MET
+    return Result(
+        status,
+        _("%(role)s: %(n)s appointed, at least %(min)s needed.") % {"role": name, "n": len(holders), "min": minimum},
+        evidence,
+    )
+
+
+@registry.register("units_have_body", levels=("unit_levels[]", True))
+def units_have_body(group, profile, levels):
+    units = units_at_levels(group, levels)
+    what = _levels_name(profile, levels)
+    if not units:
+        return Result(Status.NOT_MET, _("No %(what)s are registered.") % {"what": what})
+    lacking = [u for u in units if u.responsible_body_id is None]
+    if not lacking:
+        return Result(Status.MET, _("All %(n)s %(what)s have a responsible body.") % {"n": len(units), "what": what})
+    return Result(
+        Status.NOT_MET,
+        _("%(k)s of %(n)s %(what)s have no responsible body.") % {"k": len(lacking), "n": len(units), "what": what},
+        _unit_evidence(lacking),
+    )
+
+
+@registry.register("units_have_role", levels=("unit_levels[]", True), role=("role_types", True))
+def units_have_role(group, profile, levels, role):
+    from .models import RoleAssignment
+
+    units = units_at_levels(group, levels)
+    what = _levels_name(profile, levels)
+    name = profile.role_name(role).lower()
+    if not units:
+        return Result(Status.NOT_MET, _("No %(what)s are registered.") % {"what": what})
+    filled = set(RoleAssignment.objects.current().filter(unit__in=units, role=role).values_list("unit_id", flat=True))
+    lacking = [u for u in units if u.pk not in filled]
+    if not lacking:
+        return Result(
+            Status.MET, _("All %(n)s %(what)s have a %(role)s.") % {"n": len(units), "what": what, "role": name}
+        )
+    return Result(
+        Status.NOT_MET,
+        _("%(k)s of %(n)s %(what)s have no %(role)s.")
+        % {"k": len(lacking), "n": len(units), "what": what, "role": name},
+        _unit_evidence(lacking),
+    )
+
+
+@registry.register("operational_responsibility", levels=("unit_levels[]", True))
+def operational_responsibility(group, profile, levels):
+    """Each unit at the levels has a security coordinator; where none is appointed the head is
+    operationally responsible (partly met); a unit with neither is a gap (not met)."""
+    units = units_at_levels(group, levels)
+    what = _levels_name(profile, levels)
+    if not units:
+        return Result(Status.NOT_MET, _("No %(what)s are registered.") % {"what": what})
+    by_unit = responsibilities(units)
+    nobody = [u for u in units if not by_unit[u.pk].operational]
+    head_only = [u for u in units if by_unit[u.pk].source == "head"]
+    if nobody:
+        return Result(
+            Status.NOT_MET,
+            ngettext(
+                "%(k)s of %(n)s %(what)s has no operationally responsible person.",
+                "%(k)s of %(n)s %(what)s have no operationally responsible person.",
+                len(nobody),
+            )
+            % {"k": len(nobody), "n": len(units), "what": what},
+            _unit_evidence(nobody),
+        )
+    if head_only:
+        return Result(
+            Status.PARTLY,
+            _("%(k)s of %(n)s %(what)s have no security coordinator; there the head is operationally responsible.")
+            % {"k": len(head_only), "n": len(units), "what": what},
+            _unit_evidence(head_only),
+        )
+    return Result(Status.MET, _("All %(n)s %(what)s have a security coordinator.") % {"n": len(units), "what": what})

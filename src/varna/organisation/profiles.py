@@ -1,0 +1,504 @@
+"""Policy profiles: a municipality's policy as data.
+
+A profile is a YAML file (profiles/<key>.yaml in this package, or in any folder named by
+VARNA_PROFILE_DIRS) validated on load. Errors name the file, the line and the field. See
+docs/profiles.md for the format.
+"""
+
+import functools
+import os
+from pathlib import Path
+from typing import Any
+
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from .schema import I18N, Bool, Context, Date, F, Int, List, Map, ProfileError, Str, parse
+from .schema import Any_ as AnyValue
+
+BUILTIN_DIR = Path(__file__).resolve().parent / "profiles"
+KEY = r"[a-z][a-z0-9_]*"
+AREAS = (
+    "organisation",
+    "documents",
+    "risks",
+    "incidents",
+    "insurance",
+    "facilities",
+    "training",
+    "crisis",
+    "followup",
+)
+PERMISSIONS = ("view", "change", "manage")
+
+_UNIT = Map(
+    {
+        "name": F(Str()),
+        "code": F(Str(pattern=r"[A-Za-z0-9_.-]+")),
+        "level": F(Str(pattern=KEY)),
+        "body": F(Str(pattern=KEY), required=False),
+        "children": F(List(Map()), required=False, default=[]),
+    }
+)
+_UNIT.fields["children"] = F(List(_UNIT), required=False, default=[])
+
+SPEC = Map(
+    {
+        "profile": F(Str(pattern=KEY)),
+        "municipality": F(
+            Map(
+                {
+                    "name": F(Str()),
+                    "group_name": F(Str()),
+                    "county": F(Str(), required=False, default=""),
+                    "policy_title": F(Str()),
+                }
+            )
+        ),
+        "body_kinds": F(
+            List(Map({"key": F(Str(pattern=KEY)), "name": F(I18N), "plural": F(I18N, required=False)}), min_items=1)
+        ),
+        "unit_levels": F(
+            List(
+                Map(
+                    {
+                        "key": F(Str(pattern=KEY)),
+                        "name": F(I18N),
+                        "plural": F(I18N),
+                        "company": F(Bool(), required=False, default=False),
+                        "head_title": F(I18N, required=False),
+                        "expects_head": F(Bool(), required=False, default=True),
+                        "expects_coordinator": F(Bool(), required=False, default=False),
+                    }
+                ),
+                min_items=1,
+            )
+        ),
+        "role_types": F(
+            List(
+                Map(
+                    {
+                        "key": F(Str(pattern=KEY)),
+                        "name": F(I18N),
+                        "description": F(I18N, required=False),
+                        "permissions": F(List(Str(choices=PERMISSIONS)), required=False, default=[]),
+                        "classified": F(Bool(), required=False, default=False),
+                        "responsibility": F(
+                            Str(choices=("head", "coordinator", "security_group", "chief_executive", "none")),
+                            required=False,
+                            default="none",
+                        ),
+                        "require_otp": F(Bool(), required=False, default=False),
+                    }
+                ),
+                min_items=1,
+            )
+        ),
+        "document_kinds": F(
+            List(
+                Map(
+                    {
+                        "key": F(Str(pattern=KEY)),
+                        "name": F(I18N),
+                        "parent_kinds": F(List(Str(pattern=KEY)), required=False, default=[]),
+                        "decided_by_body": F(Str(pattern=KEY), required=False),
+                        "decided_by_role": F(Str(pattern=KEY), required=False),
+                        "review_months": F(Int(minimum=1, maximum=120), required=False),
+                        "review_before_mandate_period": F(Bool(), required=False, default=False),
+                        "notify_body": F(Str(pattern=KEY), required=False),
+                    }
+                )
+            ),
+            required=False,
+            default=[],
+        ),
+        "required_routines": F(List(Map({"key": F(Str(pattern=KEY)), "name": F(I18N)})), required=False, default=[]),
+        "trainings": F(
+            List(
+                Map(
+                    {
+                        "key": F(Str(pattern=KEY)),
+                        "name": F(I18N),
+                        "audience": F(Str(choices=("new_employees", "all_employees", "role"))),
+                        "role": F(Str(pattern=KEY), required=False),
+                        "within_days": F(Int(minimum=1, maximum=3650), required=False),
+                        "repeat_months": F(Int(minimum=1, maximum=120), required=False),
+                    }
+                )
+            ),
+            required=False,
+            default=[],
+        ),
+        "risk_matrix": F(
+            Map(
+                {
+                    "likelihood": F(
+                        List(
+                            Map({"level": F(Int(1, 10)), "name": F(I18N), "description": F(I18N, required=False)}),
+                            min_items=3,
+                        )
+                    ),
+                    "consequence": F(
+                        List(
+                            Map({"level": F(Int(1, 10)), "name": F(I18N), "description": F(I18N, required=False)}),
+                            min_items=3,
+                        )
+                    ),
+                    "dimensions": F(List(Map({"key": F(Str(pattern=KEY)), "name": F(I18N)}), min_items=1)),
+                    "zones": F(
+                        List(
+                            Map(
+                                {
+                                    "key": F(Str(pattern=KEY)),
+                                    "name": F(I18N),
+                                    "colour": F(Str(pattern=r"#[0-9a-fA-F]{6}")),
+                                    "review_months": F(Int(1, 60)),
+                                }
+                            ),
+                            min_items=2,
+                        )
+                    ),
+                    "grid": F(List(List(Str(pattern=KEY)))),
+                    "capability": F(List(Map({"level": F(Int(1, 10)), "name": F(I18N)})), required=False, default=[]),
+                }
+            ),
+            required=False,
+        ),
+        "obligations": F(
+            List(
+                Map(
+                    {
+                        "id": F(Str(pattern=r"[A-Z]{2}-[0-9]+")),
+                        "area": F(Str(choices=AREAS)),
+                        "text": F(I18N),
+                        "checks": F(
+                            List(Map({"check": F(Str(pattern=KEY))}, extra=AnyValue())), required=False, default=[]
+                        ),
+                    }
+                ),
+                min_items=1,
+            )
+        ),
+        "demo": F(
+            Map(
+                {
+                    "bodies": F(
+                        List(
+                            Map(
+                                {
+                                    "key": F(Str(pattern=KEY)),
+                                    "kind": F(Str(pattern=KEY)),
+                                    "name": F(Str()),
+                                    "parent": F(Str(pattern=KEY), required=False),
+                                }
+                            )
+                        )
+                    ),
+                    "units": F(List(_UNIT, min_items=1)),
+                    "people": F(
+                        List(
+                            Map(
+                                {
+                                    "first_name": F(Str()),
+                                    "last_name": F(Str()),
+                                    "unit": F(Str()),
+                                    "title": F(Str(), required=False, default=""),
+                                    "email": F(Str(), required=False),
+                                    "employee_number": F(Str(), required=False),
+                                    "employment_start": F(Date(), required=False),
+                                    "login": F(Str(pattern=KEY), required=False),
+                                    "roles": F(
+                                        List(
+                                            Map(
+                                                {
+                                                    "role": F(Str(pattern=KEY)),
+                                                    "unit": F(Str()),
+                                                    "valid_from": F(Date(), required=False),
+                                                }
+                                            )
+                                        ),
+                                        required=False,
+                                        default=[],
+                                    ),
+                                }
+                            )
+                        )
+                    ),
+                    "external_parties": F(
+                        List(
+                            Map(
+                                {
+                                    "name": F(Str()),
+                                    "kind": F(
+                                        Str(choices=("contractor", "hired_staff", "consultant", "supplier", "other"))
+                                    ),
+                                    "unit": F(Str()),
+                                    "org_number": F(Str(pattern=r"\d{6}-\d{4}"), required=False, default=""),
+                                    "contact_name": F(Str(), required=False, default=""),
+                                    "contact_email": F(Str(), required=False, default=""),
+                                    "classification": F(
+                                        Str(choices=("public", "internal", "classified")),
+                                        required=False,
+                                        default="internal",
+                                    ),
+                                    "classification_ground": F(Str(), required=False, default=""),
+                                    "contracts": F(
+                                        List(
+                                            Map(
+                                                {
+                                                    "title": F(Str()),
+                                                    "reference": F(Str(), required=False, default=""),
+                                                    "units": F(List(Str(), min_items=1)),
+                                                    "valid_from": F(Date()),
+                                                    "valid_to": F(Date(), required=False),
+                                                }
+                                            )
+                                        ),
+                                        required=False,
+                                        default=[],
+                                    ),
+                                }
+                            )
+                        ),
+                        required=False,
+                        default=[],
+                    ),
+                }
+            ),
+            required=False,
+        ),
+    }
+)
+
+
+def tr(text: dict[str, str] | None) -> str:
+    """The text of an {sv, en} mapping in the active language."""
+    if not text:
+        return ""
+    lang = (get_language() or "sv")[:2]
+    return text.get(lang) or text.get("sv") or ""
+
+
+class Profile:
+    """A validated policy profile with lookups used across the application."""
+
+    def __init__(self, data: dict[str, Any], filename: str):
+        self.data = data
+        self.filename = filename
+        self.key: str = data["profile"]
+        self.role_types = {r["key"]: r for r in data["role_types"]}
+        self.unit_levels = {u["key"]: u for u in data["unit_levels"]}
+        self.body_kinds = {b["key"]: b for b in data["body_kinds"]}
+        self.document_kinds = {d["key"]: d for d in data["document_kinds"]}
+        self.obligations = data["obligations"]
+
+    @property
+    def municipality(self) -> dict[str, str]:
+        return self.data["municipality"]
+
+    def role_name(self, key: str) -> str:
+        role = self.role_types.get(key)
+        return tr(role["name"]) if role else key
+
+    def level_name(self, key: str, plural: bool = False) -> str:
+        level = self.unit_levels.get(key)
+        if not level:
+            return key
+        return tr(level["plural" if plural else "name"])
+
+    def body_kind_name(self, key: str) -> str:
+        kind = self.body_kinds.get(key)
+        return tr(kind["name"]) if kind else key
+
+    def roles_with(
+        self, *, permission: str | None = None, responsibility: str | None = None, classified: bool | None = None
+    ) -> list[str]:
+        keys = []
+        for key, role in self.role_types.items():
+            if permission and permission not in role["permissions"]:
+                continue
+            if responsibility and role["responsibility"] != responsibility:
+                continue
+            if classified is not None and role["classified"] != classified:
+                continue
+            keys.append(key)
+        return keys
+
+    def company_levels(self) -> list[str]:
+        return [k for k, v in self.unit_levels.items() if v["company"]]
+
+    def obligation(self, obligation_id: str) -> dict[str, Any] | None:
+        return next((o for o in self.obligations if o["id"] == obligation_id), None)
+
+
+def profile_dirs() -> list[Path]:
+    extra = [Path(p) for p in os.environ.get("VARNA_PROFILE_DIRS", "").split(os.pathsep) if p]
+    return [*extra, BUILTIN_DIR]
+
+
+def available_profiles() -> list[str]:
+    keys = set()
+    for folder in profile_dirs():
+        if folder.is_dir():
+            keys.update(p.stem for p in folder.glob("*.yaml"))
+    return sorted(keys)
+
+
+def _cross_check(data: dict[str, Any], ctx: Context) -> None:
+    """References between sections: every key used must be declared."""
+    from varna.core.obligations import registry
+
+    def known(section: str) -> set[str]:
+        return {item["key"] for item in data.get(section) or [] if item and item.get("key")}
+
+    roles, levels, bodies, docs = (
+        known("role_types"),
+        known("unit_levels"),
+        known("body_kinds"),
+        known("document_kinds"),
+    )
+    for section in ("role_types", "unit_levels", "body_kinds", "document_kinds", "trainings", "required_routines"):
+        seen: set[str] = set()
+        for i, item in enumerate(data.get(section) or []):
+            if item.get("key") in seen:
+                ctx.error(
+                    item.line_of("key"), f"{section}[{i}].key", _("'%(key)s' is declared twice") % {"key": item["key"]}
+                )
+            seen.add(item.get("key"))
+
+    def ref(item, field, allowed, path):
+        value = item.get(field)
+        if value is not None and value not in allowed:
+            ctx.error(
+                item.line_of(field),
+                f"{path}.{field}",
+                _("'%(value)s' is not declared (known: %(known)s)")
+                % {"value": value, "known": ", ".join(sorted(allowed)) or "–"},
+            )
+
+    for i, kind in enumerate(data.get("document_kinds") or []):
+        path = f"document_kinds[{i}]"
+        ref(kind, "decided_by_body", bodies, path)
+        ref(kind, "decided_by_role", roles, path)
+        ref(kind, "notify_body", bodies, path)
+        for parent in kind.get("parent_kinds") or []:
+            if parent not in docs:
+                ctx.error(
+                    kind.line_of("parent_kinds"),
+                    f"{path}.parent_kinds",
+                    _("'%(value)s' is not declared") % {"value": parent},
+                )
+    for i, training in enumerate(data.get("trainings") or []):
+        ref(training, "role", roles, f"trainings[{i}]")
+
+    matrix = data.get("risk_matrix")
+    if matrix:
+        zones = {z["key"] for z in matrix.get("zones") or []}
+        grid = matrix.get("grid") or []
+        n_like, n_cons = len(matrix.get("likelihood") or []), len(matrix.get("consequence") or [])
+        if len(grid) != n_like or any(len(row or []) != n_cons for row in grid):
+            ctx.error(
+                matrix.line_of("grid"),
+                "risk_matrix.grid",
+                _("must have one row per likelihood level (%(rows)s) and one column per consequence level (%(cols)s)")
+                % {"rows": n_like, "cols": n_cons},
+            )
+        for row in grid:
+            for cell in row or []:
+                if cell not in zones:
+                    ctx.error(
+                        matrix.line_of("grid"),
+                        "risk_matrix.grid",
+                        _("zone '%(value)s' is not declared") % {"value": cell},
+                    )
+
+    ids: set[str] = set()
+    for i, obligation in enumerate(data.get("obligations") or []):
+        path = f"obligations[{i}]"
+        if obligation.get("id") in ids:
+            ctx.error(
+                obligation.line_of("id"), f"{path}.id", _("'%(key)s' is declared twice") % {"key": obligation["id"]}
+            )
+        ids.add(obligation.get("id"))
+        for j, check in enumerate(obligation.get("checks") or []):
+            problem = registry.validate(check, data)
+            if problem:
+                ctx.error(check.line, f"{path}.checks[{j}]", problem)
+
+    demo = data.get("demo")
+    if demo:
+        body_keys = {b["key"] for b in demo.get("bodies") or []}
+        for i, body in enumerate(demo.get("bodies") or []):
+            ref(body, "kind", bodies, f"demo.bodies[{i}]")
+            ref(body, "parent", body_keys, f"demo.bodies[{i}]")
+        codes: set[str] = set()
+
+        def walk(units, path):
+            for i, unit in enumerate(units or []):
+                p = f"{path}[{i}]"
+                ref(unit, "level", levels, p)
+                ref(unit, "body", body_keys, p)
+                if unit.get("code") in codes:
+                    ctx.error(
+                        unit.line_of("code"), f"{p}.code", _("'%(key)s' is declared twice") % {"key": unit["code"]}
+                    )
+                codes.add(unit.get("code"))
+                walk(unit.get("children"), f"{p}.children")
+
+        walk(demo.get("units"), "demo.units")
+        if len(demo.get("units") or []) > 1:
+            ctx.error(demo.line_of("units"), "demo.units", _("the group must have exactly one top unit"))
+        logins: set[str] = set()
+        for i, person in enumerate(demo.get("people") or []):
+            ref(person, "unit", codes, f"demo.people[{i}]")
+            if person.get("login"):
+                if person["login"] in logins:
+                    ctx.error(
+                        person.line_of("login"),
+                        f"demo.people[{i}].login",
+                        _("'%(key)s' is declared twice") % {"key": person["login"]},
+                    )
+                logins.add(person["login"])
+            for j, role in enumerate(person.get("roles") or []):
+                ref(role, "role", roles, f"demo.people[{i}].roles[{j}]")
+                ref(role, "unit", codes, f"demo.people[{i}].roles[{j}]")
+        for i, party in enumerate(demo.get("external_parties") or []):
+            ref(party, "unit", codes, f"demo.external_parties[{i}]")
+            for j, contract in enumerate(party.get("contracts") or []):
+                for unit in contract.get("units") or []:
+                    if unit not in codes:
+                        ctx.error(
+                            contract.line_of("units"),
+                            f"demo.external_parties[{i}].contracts[{j}].units",
+                            _("'%(value)s' is not declared") % {"value": unit},
+                        )
+
+
+def parse_profile(text: str, filename: str) -> Profile:
+    data, ctx = parse(text, filename, SPEC)
+    ctx.raise_if_any()
+    _cross_check(data, ctx)
+    ctx.raise_if_any()
+    return Profile(data, filename)
+
+
+@functools.cache
+def load_profile(key: str) -> Profile:
+    for folder in profile_dirs():
+        path = folder / f"{key}.yaml"
+        if path.is_file():
+            profile = parse_profile(path.read_text(encoding="utf-8"), str(path.name))
+            if profile.key != key:
+                raise ProfileError(
+                    [
+                        _("%(file)s: 'profile' is '%(value)s' but the file is named '%(key)s'")
+                        % {"file": path.name, "value": profile.key, "key": key}
+                    ]
+                )
+            return profile
+    raise ProfileError(
+        [
+            _("No policy profile named '%(key)s' (available: %(known)s)")
+            % {"key": key, "known": ", ".join(available_profiles())}
+        ]
+    )

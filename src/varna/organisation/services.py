@@ -1,0 +1,102 @@
+"""Derived facts about the organisation: who is responsible where. Never stored twice."""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from .models import OrgUnit, Person, RoleAssignment
+
+
+@dataclass
+class Responsibility:
+    heads: list[Person] = field(default_factory=list)
+    coordinators: list[Person] = field(default_factory=list)
+    inherited_from: OrgUnit | None = None  # the unit above whose people answer when this one has none
+    expects_head: bool = True  # from the profile's level: is a missing head a gap here?
+    expects_coordinator: bool = False
+
+    @property
+    def operational(self) -> list[Person]:
+        """The operationally responsible for security: the coordinator if appointed, else the head (HJ-9)."""
+        return self.coordinators or self.heads
+
+    @property
+    def source(self) -> str:
+        if self.coordinators:
+            return "coordinator"
+        if self.heads:
+            return "head"
+        return ""
+
+    @property
+    def lacks_head(self) -> bool:
+        """A gap: the level expects a head and none is appointed."""
+        return self.expects_head and not self.heads
+
+    @property
+    def lacks_coordinator(self) -> bool:
+        """A gap: the level expects a security coordinator and none is appointed."""
+        return self.expects_coordinator and not self.coordinators
+
+
+def responsibilities(units: list[OrgUnit], day: datetime.date | None = None) -> dict[int, Responsibility]:
+    """Heads and coordinators appointed directly on each unit, in one query."""
+    if not units:
+        return {}
+    profile = units[0].group.profile
+    head_roles = profile.roles_with(responsibility="head")
+    coordinator_roles = profile.roles_with(responsibility="coordinator")
+    result = {}
+    for unit in units:
+        level = profile.unit_levels.get(unit.kind) or {}
+        result[unit.pk] = Responsibility(
+            expects_head=level.get("expects_head", True), expects_coordinator=level.get("expects_coordinator", False)
+        )
+    assignments = (
+        RoleAssignment.objects.current(day or timezone.localdate())
+        .filter(unit__in=[u.pk for u in units], role__in=head_roles + coordinator_roles)
+        .select_related("person")
+        .order_by("person__last_name")
+    )
+    for assignment in assignments:
+        target = result[assignment.unit_id]
+        (target.heads if assignment.role in head_roles else target.coordinators).append(assignment.person)
+    return result
+
+
+def responsibility_with_inheritance(unit: OrgUnit) -> Responsibility:
+    """For one unit: its own responsible people, or those of the nearest unit above that has any."""
+    chain = [*unit.ancestors(), unit]
+    by_unit = responsibilities(chain)
+    own = by_unit[unit.pk]
+    if own.operational:
+        return own
+    for ancestor in reversed(chain[:-1]):
+        found = by_unit[ancestor.pk]
+        if found.operational:
+            own.inherited_from = ancestor
+            return own
+    return own
+
+
+def units_at_levels(group, levels: list[str]):
+    from .models import valid_on
+
+    return list(
+        OrgUnit.objects.filter(group=group, kind__in=levels)
+        .filter(valid_on())
+        .select_related("responsible_body", "group")
+    )
+
+
+def people_with_role(group, role: str) -> list[RoleAssignment]:
+    return list(RoleAssignment.objects.current().filter(unit__group=group, role=role).select_related("person", "unit"))
+
+
+def roles_by_unit(units: list[OrgUnit]) -> dict[int, list[RoleAssignment]]:
+    grouped: dict[int, list[RoleAssignment]] = defaultdict(list)
+    for assignment in RoleAssignment.objects.current().filter(unit__in=[u.pk for u in units]).select_related("person"):
+        grouped[assignment.unit_id].append(assignment)
+    return grouped

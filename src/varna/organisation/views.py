@@ -1,0 +1,348 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from varna.core.access_log import log_read
+from varna.core.context_processors import current_group
+from varna.core.history import history_entries
+from varna.core.permissions import get_access
+from varna.core.views import VersionedUpdateView
+
+from . import mandate
+from .forms import ContractForm, ExternalPartyForm, OrgUnitForm, PersonForm, RoleAssignmentForm
+from .models import Body, ExternalParty, OrgUnit, Person, RoleAssignment
+from .services import responsibilities, responsibility_with_inheritance
+
+
+def _group_or_404(request):
+    group = current_group(request)
+    if group is None:
+        raise Http404
+    return group
+
+
+def _build_tree(units):
+    """Nest units (ordered by path) for an accessible nested list."""
+    nodes = {u.pk: {"unit": u, "children": []} for u in units}
+    roots = []
+    for unit in units:
+        parent = nodes.get(unit.parent_id)
+        (parent["children"] if parent else roots).append(nodes[unit.pk])
+    return roots
+
+
+@login_required
+def group_overview(request):
+    group = _group_or_404(request)
+    access = get_access(request.user)
+    if not access.anything:
+        raise PermissionDenied
+    units = list(OrgUnit.objects.restrict(request.user).filter(group=group).select_related("responsible_body", "group"))
+    by_unit = responsibilities(units)
+    for unit in units:
+        unit.responsibility = by_unit[unit.pk]
+    bodies = list(Body.objects.filter(group=group).select_related("parent").annotate(n_units=Count("units")))
+    order = list(group.profile.body_kinds)
+    bodies.sort(key=lambda b: (order.index(b.kind) if b.kind in order else len(order), b.name))
+    gaps = sum(1 for u in units if u.responsibility.lacks_head or u.responsibility.lacks_coordinator)
+    return render(
+        request,
+        "organisation/group.html",
+        {"tree": _build_tree(units), "bodies": bodies, "unit_count": len(units), "gap_count": gaps},
+    )
+
+
+@login_required
+def unit_detail(request, pk):
+    unit = get_object_or_404(
+        OrgUnit.objects.restrict(request.user).select_related("responsible_body", "group", "parent"), pk=pk
+    )
+    access = get_access(request.user)
+    children = list(unit.children.all().restrict(request.user).select_related("group", "responsible_body"))
+    child_resp = responsibilities(children)
+    for child in children:
+        child.responsibility = child_resp[child.pk]
+    assignments = list(unit.role_assignments.select_related("person").order_by("role", "person__last_name"))
+    today = timezone.localdate()
+    current = [a for a in assignments if a.is_current]
+    ended = [a for a in assignments if not a.is_current and a.valid_to and a.valid_to < today]
+    coming = [a for a in assignments if not a.is_current and a.valid_from and a.valid_from > today]
+    parties = ExternalParty.objects.restrict(request.user).filter(Q(unit=unit) | Q(contracts__units=unit)).distinct()
+    context = {
+        "unit": unit,
+        "ancestors": list(unit.ancestors()),
+        "responsibility": responsibility_with_inheritance(unit),
+        "children": children,
+        "current_roles": current,
+        "ended_roles": ended,
+        "coming_roles": coming,
+        "people_count": Person.objects.filter(unit__path__startswith=unit.path).count(),
+        "own_people_count": unit.people.count(),
+        "parties": list(parties.select_related("unit")),
+        "history": history_entries(unit),
+        "can_change": access.can("change", unit),
+        "can_manage": access.can("manage", unit),
+    }
+    return render(request, "organisation/unit_detail.html", context)
+
+
+@login_required
+def unit_create(request):
+    group = _group_or_404(request)
+    parent = None
+    if request.GET.get("parent"):
+        parent = get_object_or_404(OrgUnit.objects.restrict(request.user, "manage"), pk=request.GET["parent"])
+    elif not get_access(request.user).scopes("manage") and not request.user.is_superuser:
+        raise PermissionDenied
+    form = OrgUnitForm(request.POST or None, user=request.user, group=group, initial={"parent": parent})
+    if request.method == "POST" and form.is_valid():
+        unit = form.save()
+        messages.success(request, _("The unit %(name)s was created.") % {"name": unit.name})
+        return redirect(unit)
+    return render(request, "organisation/form.html", {"form": form, "title": _("New unit"), "cancel": parent or None})
+
+
+class UnitUpdateView(VersionedUpdateView):
+    model = OrgUnit
+    form_class = OrgUnitForm
+    action = "manage"
+    template_name = "organisation/form.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(title=_("Edit %(name)s") % {"name": self.object.name}, cancel=self.object)
+        return context
+
+
+@login_required
+def body_detail(request, pk):
+    group = _group_or_404(request)
+    if not get_access(request.user).anything:
+        raise PermissionDenied
+    body = get_object_or_404(Body.objects.select_related("parent"), pk=pk, group=group)
+    units = list(body.units.restrict(request.user).select_related("group"))
+    return render(
+        request,
+        "organisation/body_detail.html",
+        {"body": body, "units": units, "children": body.children.all(), "history": history_entries(body)},
+    )
+
+
+@login_required
+def people_list(request):
+    group = _group_or_404(request)
+    people = Person.objects.restrict(request.user).filter(group=group).select_related("unit")
+    q = request.GET.get("q", "").strip()
+    if q:
+        for word in q.split():
+            people = people.filter(
+                Q(first_name__icontains=word)
+                | Q(last_name__icontains=word)
+                | Q(email__icontains=word)
+                | Q(employee_number__iexact=word)
+            )
+    unit = None
+    if request.GET.get("enhet"):
+        unit = OrgUnit.objects.restrict(request.user).filter(pk=request.GET["enhet"]).first()
+        if unit:
+            people = people.filter(unit__path__startswith=unit.path)
+    page = Paginator(people.order_by("last_name", "first_name", "pk"), 50).get_page(request.GET.get("sida"))
+    return render(
+        request,
+        "organisation/people_list.html",
+        {"page": page, "q": q, "filter_unit": unit, "can_create": bool(get_access(request.user).scopes("change"))},
+    )
+
+
+@login_required
+def person_detail(request, pk):
+    person = get_object_or_404(Person.objects.restrict(request.user).select_related("unit", "user", "group"), pk=pk)
+    assignments = list(person.roles.select_related("unit").order_by("-valid_from"))
+    access = get_access(request.user)
+    return render(
+        request,
+        "organisation/person_detail.html",
+        {
+            "person": person,
+            "assignments": assignments,
+            "history": history_entries(person),
+            "can_change": access.can("change", person.unit),
+            "can_manage": bool(access.scopes("manage")),
+        },
+    )
+
+
+@login_required
+def person_create(request):
+    group = _group_or_404(request)
+    if not get_access(request.user).scopes("change"):
+        raise PermissionDenied
+    form = PersonForm(request.POST or None, user=request.user, group=group, initial={"unit": request.GET.get("enhet")})
+    if request.method == "POST" and form.is_valid():
+        person = form.save()
+        messages.success(request, _("%(name)s was added.") % {"name": person})
+        return redirect(person)
+    return render(request, "organisation/form.html", {"form": form, "title": _("New person")})
+
+
+class PersonUpdateView(VersionedUpdateView):
+    model = Person
+    form_class = PersonForm
+    template_name = "organisation/form.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(title=_("Edit %(name)s") % {"name": self.object}, cancel=self.object)
+        return context
+
+
+@login_required
+def role_create(request):
+    group = _group_or_404(request)
+    if not get_access(request.user).scopes("manage"):
+        raise PermissionDenied
+    initial = {
+        "unit": request.GET.get("enhet"),
+        "person": request.GET.get("person"),
+        "valid_from": timezone.localdate(),
+    }
+    form = RoleAssignmentForm(request.POST or None, user=request.user, group=group, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        assignment = form.save()
+        messages.success(
+            request,
+            _("%(person)s is now %(role)s for %(unit)s.")
+            % {"person": assignment.person, "role": assignment.role_name.lower(), "unit": assignment.unit},
+        )
+        return redirect(assignment.unit)
+    return render(request, "organisation/form.html", {"form": form, "title": _("New role assignment")})
+
+
+class RoleUpdateView(VersionedUpdateView):
+    model = RoleAssignment
+    form_class = RoleAssignmentForm
+    action = "manage"
+    template_name = "organisation/form.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(title=_("Edit role assignment"), cancel=self.object.unit)
+        return context
+
+
+@login_required
+@require_POST
+def role_end(request, pk):
+    assignment = get_object_or_404(RoleAssignment.objects.restrict(request.user, "manage"), pk=pk)
+    today = timezone.localdate()
+    if assignment.valid_from and assignment.valid_from > today:
+        messages.error(request, _("The assignment has not started; edit or remove it instead."))
+    else:
+        assignment.valid_to = today
+        assignment.save_versioned(assignment.version)
+        messages.success(request, _("The role assignment ends today."))
+    return redirect(assignment.unit)
+
+
+@login_required
+def party_list(request):
+    group = _group_or_404(request)
+    parties = (
+        ExternalParty.objects.restrict(request.user)
+        .filter(group=group)
+        .select_related("unit")
+        .annotate(n_contracts=Count("contracts"))
+    )
+    kind = request.GET.get("typ", "")
+    if kind in ExternalParty.Kind.values:
+        parties = parties.filter(kind=kind)
+    q = request.GET.get("q", "").strip()
+    if q:
+        parties = parties.filter(Q(name__icontains=q) | Q(org_number__icontains=q))
+    page = Paginator(parties.order_by("name", "pk"), 50).get_page(request.GET.get("sida"))
+    return render(
+        request,
+        "organisation/party_list.html",
+        {
+            "page": page,
+            "q": q,
+            "kind": kind,
+            "kinds": ExternalParty.Kind.choices,
+            "can_create": bool(get_access(request.user).scopes("change")),
+        },
+    )
+
+
+@login_required
+def party_detail(request, pk):
+    party = get_object_or_404(ExternalParty.objects.restrict(request.user).select_related("unit", "group"), pk=pk)
+    log_read(request, party)
+    contracts = list(party.contracts.prefetch_related("units"))
+    return render(
+        request,
+        "organisation/party_detail.html",
+        {
+            "party": party,
+            "contracts": contracts,
+            "history": history_entries(party),
+            "can_change": get_access(request.user).can("change", party.unit),
+        },
+    )
+
+
+@login_required
+def party_create(request):
+    group = _group_or_404(request)
+    if not get_access(request.user).scopes("change"):
+        raise PermissionDenied
+    form = ExternalPartyForm(request.POST or None, user=request.user, group=group)
+    if request.method == "POST" and form.is_valid():
+        party = form.save()
+        messages.success(request, _("%(name)s was registered.") % {"name": party})
+        return redirect(party)
+    return render(request, "organisation/form.html", {"form": form, "title": _("New external party")})
+
+
+class PartyUpdateView(VersionedUpdateView):
+    model = ExternalParty
+    form_class = ExternalPartyForm
+    template_name = "organisation/form.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(title=_("Edit %(name)s") % {"name": self.object}, cancel=self.object)
+        return context
+
+
+@login_required
+def contract_create(request, party_pk):
+    group = _group_or_404(request)
+    party = get_object_or_404(ExternalParty.objects.restrict(request.user, "change"), pk=party_pk)
+    form = ContractForm(request.POST or None, user=request.user, group=group)
+    if request.method == "POST" and form.is_valid():
+        form.instance.party = party
+        form.save()
+        messages.success(request, _("The contract was added."))
+        return redirect(party)
+    return render(
+        request,
+        "organisation/form.html",
+        {"form": form, "title": _("New contract with %(name)s") % {"name": party}, "cancel": party},
+    )
+
+
+@login_required
+def mandate_periods(request):
+    today = timezone.localdate()
+    return render(
+        request,
+        "organisation/mandate_periods.html",
+        {"periods": mandate.around(today, before=2, after=1), "current": mandate.current(today), "today": today},
+    )
