@@ -12,11 +12,10 @@ def current_group(request):
     group = None
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        person = getattr(user, "person", None) if hasattr(user, "person") else None
-        if person is not None:
-            group = person.group
+        access = get_access(user)
+        if access.person is not None:
+            group = access.person.group
         else:
-            access = get_access(user)
             if access.group_ids:
                 group = MunicipalGroup.objects.filter(pk__in=access.group_ids).order_by("pk").first()
             elif user.is_superuser:

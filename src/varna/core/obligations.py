@@ -112,16 +112,23 @@ class Registry:
                     }
         return None
 
-    def run(self, spec: dict[str, Any], group, profile) -> Result:
+    def run(self, spec: dict[str, Any], group, profile, cache: dict | None = None) -> Result:
         check = self.checks[spec["check"]]
         params = {k: v for k, v in spec.items() if k != "check"}
-        return check.func(group, profile, **params)
+        if cache is None:
+            return check.func(group, profile, **params)
+        # Several obligations often bind the same check (HJ-6 and HJ-9 both ask about the
+        # administrations' coordinators): answer it once per page.
+        key = (check.name, repr(sorted(params.items())))
+        if key not in cache:
+            cache[key] = check.func(group, profile, **params)
+        return cache[key]
 
 
 registry = Registry()
 
 
-def evaluate(obligation: dict[str, Any], group, profile) -> tuple[Status, list[Result]]:
+def evaluate(obligation: dict[str, Any], group, profile, cache: dict | None = None) -> tuple[Status, list[Result]]:
     """Run every check bound to an obligation; an obligation without checks belongs to an
     area that is not built yet, and says so rather than pretending."""
     if not obligation["checks"]:
@@ -132,7 +139,7 @@ def evaluate(obligation: dict[str, Any], group, profile) -> tuple[Status, list[R
                 _("The %(area)s area is not built yet, so this cannot be checked.") % {"area": area_name(area)},
             )
         ]
-    results = [registry.run(spec, group, profile) for spec in obligation["checks"]]
+    results = [registry.run(spec, group, profile, cache) for spec in obligation["checks"]]
     return worst(results), results
 
 

@@ -27,6 +27,7 @@ class Access:
     classified_paths: list[str] = field(default_factory=list)
     group_ids: set[int] = field(default_factory=set)
     roles: list = field(default_factory=list)
+    person: object = None  # the user's Person, with its group, if they are one
 
     def scopes(self, action: str) -> list[str]:
         return self.paths.get(action, [])
@@ -63,7 +64,7 @@ def get_access(user) -> Access:
     cached = getattr(user, "_varna_access", None)
     if cached is not None:
         return cached
-    from varna.organisation.models import RoleAssignment
+    from varna.organisation.models import Person, RoleAssignment
 
     access = Access(is_superuser=user.is_superuser)
     assignments = list(
@@ -83,9 +84,9 @@ def get_access(user) -> Access:
             paths[permission].add(assignment.unit.path)
         if role["classified"]:
             classified.add(assignment.unit.path)
-    person = getattr(user, "person", None) if hasattr(user, "person") else None
-    if person is not None:
-        access.group_ids.add(person.group_id)
+    access.person = Person.objects.select_related("group").filter(user=user).first()
+    if access.person is not None:
+        access.group_ids.add(access.person.group_id)
     access.paths = {a: _minimal(p) for a, p in paths.items()}
     access.classified_paths = _minimal(classified)
     user._varna_access = access

@@ -69,8 +69,9 @@ class VersionedUpdateView(ScopedMixin, UpdateView):
 def obligation_rows(group):
     profile = group.profile
     rows = []
+    cache: dict = {}
     for obligation in profile.obligations:
-        status, results = evaluate(obligation, group, profile)
+        status, results = evaluate(obligation, group, profile, cache)
         rows.append(
             {
                 "obligation": obligation,
@@ -88,7 +89,7 @@ def home(request):
     group = current_group(request)
     access = get_access(request.user)
     context = {"tasks": [], "areas": [], "notifications": []}
-    person = getattr(request.user, "person", None) if hasattr(request.user, "person") else None
+    person = get_access(request.user).person
     if person is not None:
         context["tasks"] = list(Task.objects.filter(owner=person, state=Task.State.OPEN).order_by("due_date")[:20])
     context["notifications"] = list(Notification.objects.filter(recipient=request.user, read_at__isnull=True)[:5])
@@ -134,7 +135,7 @@ def notification_read(request, pk):
 
 @login_required
 def tasks(request):
-    person = getattr(request.user, "person", None) if hasattr(request.user, "person") else None
+    person = get_access(request.user).person
     items = Task.objects.filter(owner=person).order_by("state", "due_date") if person else Task.objects.none()
     return render(request, "core/tasks.html", {"items": items[:500]})
 

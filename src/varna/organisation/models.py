@@ -214,12 +214,18 @@ class RoleAssignmentQuerySet(RestrictedQuerySet):
 class RoleAssignment(VersionedModel):
     """Person × role type (from the profile) × org unit (and its subtree) × validity."""
 
+    class Source(models.TextChoices):
+        MANUAL = "manual", _("Entered in Värna")
+        SSO = "sso", _("Single sign-on group")
+        IMPORT = "import", _("Imported")
+
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="roles", verbose_name=_("person"))
     role = models.CharField(_("role"), max_length=64)
     unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="role_assignments", verbose_name=_("unit"))
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
+    source = models.CharField(_("source"), max_length=16, choices=Source.choices, default=Source.MANUAL, editable=False)
     history = HistoricalRecords()
 
     objects = RoleAssignmentQuerySet.as_manager()

@@ -20,13 +20,13 @@ def _unit_evidence(units) -> list[Evidence]:
 
 @registry.register("bodies_exist", kinds=("body_kinds[]", True))
 def bodies_exist(group, profile, kinds):
-    present = set(Body.objects.filter(group=group, kind__in=kinds).values_list("kind", flat=True))
+    bodies = list(Body.objects.filter(group=group, kind__in=kinds))
+    present = {b.kind for b in bodies}
     missing = [k for k in kinds if k not in present]
     names = ", ".join(profile.body_kind_name(k) for k in missing)
     if missing:
         return Result(Status.NOT_MET, _("Missing in the register: %(names)s.") % {"names": names})
     found = ", ".join(profile.body_kind_name(k) for k in kinds)
-    bodies = Body.objects.filter(group=group, kind__in=kinds)
     return Result(
         Status.MET,
         _("Registered: %(names)s.") % {"names": found},

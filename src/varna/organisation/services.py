@@ -66,9 +66,9 @@ def responsibilities(units: list[OrgUnit], day: datetime.date | None = None) -> 
     return result
 
 
-def responsibility_with_inheritance(unit: OrgUnit) -> Responsibility:
+def responsibility_with_inheritance(unit: OrgUnit, ancestors: list[OrgUnit] | None = None) -> Responsibility:
     """For one unit: its own responsible people, or those of the nearest unit above that has any."""
-    chain = [*unit.ancestors(), unit]
+    chain = [*(unit.ancestors() if ancestors is None else ancestors), unit]
     by_unit = responsibilities(chain)
     own = by_unit[unit.pk]
     if own.operational:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import import_views, views
 
 app_name = "organisation"
 
@@ -23,4 +23,5 @@ urlpatterns = [
     path("externa-parter/<int:pk>/andra/", views.PartyUpdateView.as_view(), name="party-edit"),
     path("externa-parter/<int:party_pk>/avtal/nytt/", views.contract_create, name="contract-create"),
     path("mandatperioder/", views.mandate_periods, name="mandate-periods"),
+    path("import/", import_views.import_people, name="import"),
 ]

@@ -3,7 +3,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,10 +20,11 @@ from .models import Body, ExternalParty, OrgUnit, Person, RoleAssignment
 from .services import responsibilities, responsibility_with_inheritance
 
 
-def _group_or_404(request):
+def _group_or_403(request):
+    """The user's municipal group; a user who belongs to none (no person, no role) may see nothing."""
     group = current_group(request)
     if group is None:
-        raise Http404
+        raise PermissionDenied
     return group
 
 
@@ -40,7 +40,7 @@ def _build_tree(units):
 
 @login_required
 def group_overview(request):
-    group = _group_or_404(request)
+    group = _group_or_403(request)
     access = get_access(request.user)
     if not access.anything:
         raise PermissionDenied
@@ -48,7 +48,7 @@ def group_overview(request):
     by_unit = responsibilities(units)
     for unit in units:
         unit.responsibility = by_unit[unit.pk]
-    bodies = list(Body.objects.filter(group=group).select_related("parent").annotate(n_units=Count("units")))
+    bodies = list(Body.objects.filter(group=group).select_related("parent", "group").annotate(n_units=Count("units")))
     order = list(group.profile.body_kinds)
     bodies.sort(key=lambda b: (order.index(b.kind) if b.kind in order else len(order), b.name))
     gaps = sum(1 for u in units if u.responsibility.lacks_head or u.responsibility.lacks_coordinator)
@@ -69,22 +69,26 @@ def unit_detail(request, pk):
     child_resp = responsibilities(children)
     for child in children:
         child.responsibility = child_resp[child.pk]
-    assignments = list(unit.role_assignments.select_related("person").order_by("role", "person__last_name"))
+    assignments = list(
+        unit.role_assignments.select_related("person", "unit__group").order_by("role", "person__last_name")
+    )
     today = timezone.localdate()
     current = [a for a in assignments if a.is_current]
     ended = [a for a in assignments if not a.is_current and a.valid_to and a.valid_to < today]
     coming = [a for a in assignments if not a.is_current and a.valid_from and a.valid_from > today]
     parties = ExternalParty.objects.restrict(request.user).filter(Q(unit=unit) | Q(contracts__units=unit)).distinct()
+    ancestors = list(unit.ancestors())
     context = {
         "unit": unit,
-        "ancestors": list(unit.ancestors()),
-        "responsibility": responsibility_with_inheritance(unit),
+        "ancestors": ancestors,
+        "responsibility": responsibility_with_inheritance(unit, ancestors),
         "children": children,
         "current_roles": current,
         "ended_roles": ended,
         "coming_roles": coming,
-        "people_count": Person.objects.filter(unit__path__startswith=unit.path).count(),
-        "own_people_count": unit.people.count(),
+        "people": Person.objects.filter(unit__path__startswith=unit.path).aggregate(
+            total=Count("id"), own=Count("id", filter=Q(unit=unit))
+        ),
         "parties": list(parties.select_related("unit")),
         "history": history_entries(unit),
         "can_change": access.can("change", unit),
@@ -95,7 +99,7 @@ def unit_detail(request, pk):
 
 @login_required
 def unit_create(request):
-    group = _group_or_404(request)
+    group = _group_or_403(request)
     parent = None
     if request.GET.get("parent"):
         parent = get_object_or_404(OrgUnit.objects.restrict(request.user, "manage"), pk=request.GET["parent"])
@@ -123,7 +127,7 @@ class UnitUpdateView(VersionedUpdateView):
 
 @login_required
 def body_detail(request, pk):
-    group = _group_or_404(request)
+    group = _group_or_403(request)
     if not get_access(request.user).anything:
         raise PermissionDenied
     body = get_object_or_404(Body.objects.select_related("parent"), pk=pk, group=group)
@@ -137,7 +141,7 @@ def body_detail(request, pk):
 
 @login_required
 def people_list(request):
-    group = _group_or_404(request)
+    group = _group_or_403(request)
     people = Person.objects.restrict(request.user).filter(group=group).select_related("unit")
     q = request.GET.get("q", "").strip()
     if q:
@@ -181,7 +185,7 @@ def person_detail(request, pk):
 
 @login_required
 def person_create(request):
-    group = _group_or_404(request)
+    group = _group_or_403(request)
     if not get_access(request.user).scopes("change"):
         raise PermissionDenied
     form = PersonForm(request.POST or None, user=request.user, group=group, initial={"unit": request.GET.get("enhet")})
@@ -205,7 +209,7 @@ class PersonUpdateView(VersionedUpdateView):
 
 @login_required
 def role_create(request):
-    group = _group_or_404(request)
+    group = _group_or_403(request)
     if not get_access(request.user).scopes("manage"):
         raise PermissionDenied
     initial = {
@@ -253,7 +257,7 @@ def role_end(request, pk):
 
 @login_required
 def party_list(request):
-    group = _group_or_404(request)
+    group = _group_or_403(request)
     parties = (
         ExternalParty.objects.restrict(request.user)
         .filter(group=group)
@@ -299,7 +303,7 @@ def party_detail(request, pk):
 
 @login_required
 def party_create(request):
-    group = _group_or_404(request)
+    group = _group_or_403(request)
     if not get_access(request.user).scopes("change"):
         raise PermissionDenied
     form = ExternalPartyForm(request.POST or None, user=request.user, group=group)
@@ -323,7 +327,7 @@ class PartyUpdateView(VersionedUpdateView):
 
 @login_required
 def contract_create(request, party_pk):
-    group = _group_or_404(request)
+    group = _group_or_403(request)
     party = get_object_or_404(ExternalParty.objects.restrict(request.user, "change"), pk=party_pk)
     form = ContractForm(request.POST or None, user=request.user, group=group)
     if request.method == "POST" and form.is_valid():

@@ -1,0 +1,321 @@
+"""Measure the server time of the main pages, in process, against the database in DATABASE_URL.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/varna_bench uv run python bench/run.py [-n 30]
+
+For each page and each bench user (made by bench/generate.py): log in with force_login, make
+3 warm-up requests, record the SQL of one request (CaptureQueriesContext), then time N requests
+of Django's test Client with time.perf_counter. The time is the whole request through every
+middleware and the template, without a network or a WSGI server. DEBUG is off.
+
+Prints a Markdown table and writes it to bench/out/last-run.md. --explain prints each page's
+queries with their times and runs EXPLAIN ANALYZE on the slowest ones.
+"""
+
+import argparse
+import datetime
+import os
+import platform
+import statistics
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+SRC = BENCH.parent / "src"
+if str(SRC) not in sys.path:
+    sys.path.insert(0, str(SRC))
+
+COORDINATOR_USERNAME = "bench-samordnare"
+HEAD_USERNAME = "bench-chef"
+
+# From shared/DESIGN.md, "Budgets": server time p95 per kind of page, and queries per page.
+BUDGETS_MS = {"list": 50, "detail": 20, "dashboard": 150}
+QUERY_BUDGET = 15
+
+
+@dataclass
+class Page:
+    name: str
+    url: str
+    kind: str  # list | detail | dashboard
+
+
+@dataclass
+class Result:
+    page: Page
+    user: str
+    status: int
+    median: float
+    p95: float
+    queries: int
+    sql_ms: float
+    captured: list
+
+    @property
+    def budget(self) -> int:
+        return BUDGETS_MS[self.page.kind]
+
+    @property
+    def ok(self) -> bool:
+        return self.status == 200 and self.p95 <= self.budget and self.queries <= QUERY_BUDGET
+
+
+def setup_django() -> None:
+    os.environ["DJANGO_SETTINGS_MODULE"] = "varna.settings"
+    os.environ["VARNA_ENV"] = "development"
+    os.environ["VARNA_DEBUG"] = "0"
+    import django
+
+    django.setup()
+
+
+def percentile(samples: list[float], fraction: float) -> float:
+    """Nearest-rank percentile: the smallest sample with at least `fraction` of them at or below."""
+    ordered = sorted(samples)
+    rank = max(1, -(-len(ordered) * fraction // 1))
+    return ordered[int(rank) - 1]
+
+
+def targets():
+    """The rows the pages are measured on, all inside the scoped head's administration so that
+    both users see the same rows."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Count
+
+    from varna.organisation.models import ExternalParty, Person, RoleAssignment
+
+    User = get_user_model()
+    try:
+        coordinator = User.objects.get(username=COORDINATOR_USERNAME)
+        head = User.objects.get(username=HEAD_USERNAME)
+    except User.DoesNotExist:
+        raise SystemExit("No bench users here: run bench/generate.py against this database first.") from None
+    profile = head.person.group.profile
+    head_roles = profile.roles_with(responsibility="head")
+    admin = (
+        RoleAssignment.objects.current()
+        .filter(person__user=head, role__in=head_roles)
+        .select_related("unit")
+        .order_by("unit__depth")
+        .first()
+        .unit
+    )
+    in_admin = Person.objects.filter(unit__path__startswith=admin.path, employment_end__isnull=True)
+    person = in_admin.order_by("pk")[in_admin.count() // 2]
+    party = (
+        ExternalParty.objects.filter(unit__path__startswith=admin.path)
+        .exclude(classification="classified")
+        .annotate(n=Count("contracts"))
+        .order_by("-n", "pk")
+        .first()
+    )
+    surname = (
+        Person.objects.filter(group=admin.group)
+        .values("last_name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "last_name")
+        .first()["last_name"]
+    )
+    pages = [
+        Page("start page (dashboard)", "/", "dashboard"),
+        Page("organisation overview", "/organisation/", "list"),
+        Page("unit detail (administration)", f"/organisation/enheter/{admin.pk}/", "detail"),
+        Page("people list", "/organisation/personer/", "list"),
+        Page(f"people list, search q={surname}", f"/organisation/personer/?q={surname}", "list"),
+        Page("people list, filter by administration", f"/organisation/personer/?enhet={admin.pk}", "list"),
+        Page("person detail", f"/organisation/personer/{person.pk}/", "detail"),
+        Page("external parties list", "/organisation/externa-parter/", "list"),
+        Page("external party detail", f"/organisation/externa-parter/{party.pk}/", "detail"),
+        Page("obligations", "/skyldigheter/", "dashboard"),
+        Page("mandate periods", "/organisation/mandatperioder/", "detail"),
+    ]
+    users = [("group coordinator", coordinator), ("scoped head", head)]
+    return pages, users, admin
+
+
+class QueryTimer:
+    """An execute wrapper: the time of each query with perf_counter, sending and fetching included
+    (the debug log's own times are rounded to whole milliseconds)."""
+
+    def __init__(self):
+        self.ms: list[float] = []
+
+    def __call__(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.ms.append((time.perf_counter() - started) * 1000)
+
+
+def measure(client, page: Page, label: str, n: int, warmup: int) -> Result:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(warmup):
+        response = client.get(page.url)
+    timer = QueryTimer()
+    with CaptureQueriesContext(connection) as captured, connection.execute_wrapper(timer):
+        response = client.get(page.url)
+    queries = list(captured.captured_queries)  # copy now: the next request clears the log
+    for query, ms in zip(queries, timer.ms, strict=False):
+        query["ms"] = ms
+    status = response.status_code
+    samples = []
+    for _ in range(n):
+        started = time.perf_counter()
+        response = client.get(page.url)
+        samples.append((time.perf_counter() - started) * 1000)
+        status = status if status != 200 else response.status_code
+    return Result(
+        page=page,
+        user=label,
+        status=status,
+        median=statistics.median(samples),
+        p95=percentile(samples, 0.95),
+        queries=len(queries),
+        sql_ms=sum(timer.ms),
+        captured=queries,
+    )
+
+
+def profile(client, page: Page, label: str, n: int) -> str:
+    """Where the time of a page goes, in Python: cProfile over n requests (slower than unprofiled)."""
+    import cProfile
+    import io
+    import pstats
+
+    client.get(page.url)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(n):
+        client.get(page.url)
+    profiler.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out).strip_dirs()
+    stats.sort_stats("cumulative").print_stats(30)
+    stats.sort_stats("tottime").print_stats(15)
+    return f"\n### {page.name} — {label} (cProfile, {n} requests)\n{out.getvalue()}"
+
+
+def explain(result: Result, top: int) -> str:
+    from django.db import connection
+
+    lines = [f"\n### {result.page.name} — {result.user} ({result.queries} queries, {result.sql_ms:.1f} ms SQL)\n"]
+    for i, q in enumerate(result.captured, 1):
+        lines.append(f"{i:2}. {q.get('ms', 0):7.2f} ms  {q['sql'][:300]}")
+    slowest = sorted(result.captured, key=lambda q: q.get("ms", 0), reverse=True)[:top]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for q in slowest:
+                if not q["sql"].lstrip().upper().startswith("SELECT"):
+                    continue
+                cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {q['sql']}")
+                plan = "\n".join(row[0] for row in cursor.fetchall())
+                lines.append(f"\n```\n{q['sql']}\n\n{plan}\n```")
+    return "\n".join(lines)
+
+
+def data_sizes() -> dict[str, int]:
+    from varna.organisation.models import Contract, ExternalParty, OrgUnit, Person, RoleAssignment
+
+    return {
+        "org units": OrgUnit.objects.count(),
+        "people": Person.objects.count(),
+        "role assignments": RoleAssignment.objects.count(),
+        "external parties": ExternalParty.objects.count(),
+        "contracts": Contract.objects.count(),
+    }
+
+
+def render(results: list[Result], n: int, warmup: int, admin, started: datetime.datetime) -> str:
+    from django import get_version
+    from django.conf import settings
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version()" if connection.vendor == "postgresql" else "SELECT sqlite_version()")
+        db_version = cursor.fetchone()[0].split(" on ")[0]
+    sizes = ", ".join(f"{v:,} {k}".replace(",", " ") for k, v in data_sizes().items())
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    lines = [
+        f"Run {started:%Y-%m-%d %H:%M} · {platform.node()} · {os.cpu_count()} cores (load average {load}) · "
+        f"Python {platform.python_version()} · Django {get_version()} · {db_version} · DEBUG={settings.DEBUG}",
+        "",
+        f"Data: {sizes}. Scoped head: {HEAD_USERNAME}, head of {admin.name} (unit {admin.pk}).",
+        f"Per page: {warmup} warm-up requests, then {n} timed; queries counted on one request. "
+        f"Budget: p95 ≤ {BUDGETS_MS['list']} ms lists, ≤ {BUDGETS_MS['detail']} ms details, "
+        f"≤ {BUDGETS_MS['dashboard']} ms dashboards; ≤ {QUERY_BUDGET} queries.",
+        "",
+        "| page | user | status | median ms | p95 ms | budget ms | median/budget | queries | SQL ms | verdict |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in results:
+        verdict = "ok" if r.ok else "**over**"
+        if r.status != 200:
+            verdict = f"**HTTP {r.status}**"
+        elif r.ok and r.median > r.budget * 0.8:
+            verdict = "ok (close)"
+        lines.append(
+            f"| {r.page.name} | {r.user} | {r.status} | {r.median:.1f} | {r.p95:.1f} | {r.budget} | "
+            f"{r.median / r.budget:.2f} | {r.queries} | {r.sql_ms:.1f} | {verdict} |"
+        )
+    over = [r for r in results if not r.ok]
+    lines += ["", f"{len(results) - len(over)} of {len(results)} measurements within budget."]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("-n", type=int, default=30, help="timed requests per page and user (default 30)")
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--only", default="", help="measure only pages whose name contains this text")
+    parser.add_argument("--explain", action="store_true", help="print queries and EXPLAIN ANALYZE of the slowest")
+    parser.add_argument("--top", type=int, default=2, help="how many of a page's slowest queries to EXPLAIN")
+    parser.add_argument(
+        "--profile", action="store_true", help="cProfile the timed requests of each page and print the top functions"
+    )
+    parser.add_argument("--out", default=str(BENCH / "out" / "last-run.md"))
+    args = parser.parse_args(argv)
+
+    setup_django()
+    from django.test import Client
+
+    started = datetime.datetime.now()
+    pages, users, admin = targets()
+    pages = [p for p in pages if args.only.lower() in p.name.lower()]
+    results: list[Result] = []
+    for label, user in users:
+        # SERVER_NAME must be in ALLOWED_HOSTS; the test environment (which would add
+        # "testserver" but also instrument template rendering) is deliberately not set up.
+        client = Client(SERVER_NAME="localhost")
+        client.force_login(user)
+        for page in pages:
+            if args.profile:
+                print(profile(client, page, label, args.n), file=sys.stderr)
+                continue
+            result = measure(client, page, label, args.n, args.warmup)
+            results.append(result)
+            print(
+                f"{page.name:<42} {label:<18} {result.status} median {result.median:7.1f} ms  "
+                f"p95 {result.p95:7.1f} ms  {result.queries:3} queries",
+                file=sys.stderr,
+            )
+    if args.profile:
+        return 0
+    table = render(results, args.n, args.warmup, admin, started)
+    print(table)
+    if not args.only:
+        out = Path(args.out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(table)
+        print(f"Written to {out}", file=sys.stderr)
+    if args.explain:
+        for result in results:
+            print(explain(result, args.top))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,75 @@
+import datetime
+
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from varna.core.jobs import enqueue_due_jobs
+from varna.core.models import Notification, ObligationStatus, ScheduledJobRun, WorkerHeartbeat
+
+
+def test_health_reports_database_migrations_and_worker(db, client):
+    response = client.get(reverse("health"), HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    checks = response.json()["checks"]
+    assert checks["database"]["ok"] and checks["migrations"]["ok"]
+    assert not checks["worker"]["ok"] and checks["worker"]["detail"] == "never seen"
+
+    call_command("run_worker", once=True)
+    checks = client.get(reverse("health") + "?format=json").json()["checks"]
+    assert checks["worker"]["ok"]
+    assert "SUCCESSFUL" in checks["last_job"]["detail"]
+    assert client.get(reverse("health")).status_code == 200  # the HTML page for operators
+
+
+def test_the_worker_sends_notification_emails_once(demo, user_for):
+    user = user_for("samordnare")
+    Notification.objects.create(recipient=user, subject="Granskning förfaller", body="Rutinen ska ses över.", url="/uppgifter/")
+    call_command("run_worker", once=True)
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == [user.email] and "Granskning förfaller" in mail.outbox[0].subject
+    assert "/uppgifter/" in mail.outbox[0].body
+    # Running again sends nothing more.
+    ScheduledJobRun.objects.all().delete()
+    call_command("run_worker", once=True)
+    assert len(mail.outbox) == 1
+
+
+def test_the_daily_obligation_record_is_idempotent(demo):
+    call_command("run_worker", once=True)
+    first = ObligationStatus.objects.count()
+    assert first == len(demo[0].profile.obligations)
+    ScheduledJobRun.objects.all().delete()  # as if the schedule were run twice the same day
+    call_command("run_worker", once=True)
+    assert ObligationStatus.objects.count() == first
+
+
+def test_daily_jobs_are_enqueued_once_a_day(db):
+    now = timezone.now()
+    assert "record_obligation_statuses" in enqueue_due_jobs(now)
+    assert "record_obligation_statuses" not in enqueue_due_jobs(now + datetime.timedelta(hours=1))
+    assert "record_obligation_statuses" in enqueue_due_jobs(now + datetime.timedelta(days=1))
+    assert DBTaskResult.objects.filter(task_path__endswith="record_obligation_statuses").count() == 2
+
+
+def test_a_worker_heartbeat_is_written(db):
+    call_command("run_worker", once=True)
+    assert WorkerHeartbeat.objects.count() == 1
+
+
+def test_notifications_page_marks_read_and_redirects_only_locally(demo, client_for, user_for):
+    user = user_for("chef")
+    local = Notification.objects.create(recipient=user, subject="Lokal", url="/organisation/")
+    evil = Notification.objects.create(recipient=user, subject="Extern", url="https://evil.example/")
+    other = Notification.objects.create(recipient=get_user_model().objects.get(username="samordnare"), subject="Annans")
+    client = client_for("chef")
+    page = client.get(reverse("notifications")).content.decode()
+    assert "Lokal" in page and "Annans" not in page
+    assert client.post(reverse("notification-read", args=[local.pk]))["Location"] == "/organisation/"
+    assert client.post(reverse("notification-read", args=[evil.pk]))["Location"] == reverse("notifications")
+    assert client.post(reverse("notification-read", args=[other.pk])).status_code == 404
+    local.refresh_from_db()
+    assert local.read_at is not None

@@ -1,0 +1,62 @@
+"""Query counts per page must not grow with the data (no N+1)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from varna.organisation.models import Contract, ExternalParty, OrgUnit, Person, RoleAssignment
+
+
+def _grow(group, n):
+    """Add n units under TF, each with a head and two people, and n external parties."""
+    tf = OrgUnit.objects.get(group=group, code="TF")
+    for i in range(n):
+        unit = OrgUnit.objects.create(group=group, parent=tf, kind="unit", name=f"Enhet {i}", code=f"X{i}-{n}")
+        people = [Person.objects.create(group=group, first_name="P", last_name=f"Extra{i}-{j}", unit=unit) for j in range(2)]
+        RoleAssignment.objects.create(person=people[0], role="head", unit=unit)
+        party = ExternalParty.objects.create(group=group, name=f"Part {i}-{n}", kind="supplier", unit=unit)
+        contract = Contract.objects.create(party=party, title="Avtal", valid_from="2026-01-01")
+        contract.units.set([unit, tf])
+    return tf
+
+
+def _count(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+PAGES = [
+    ("home", None),
+    ("obligations", None),
+    ("organisation:group", None),
+    ("organisation:people", None),
+    ("organisation:parties", None),
+    ("organisation:unit", "TF"),
+    ("organisation:person", "person"),
+    ("organisation:party", "party"),
+]
+
+
+@pytest.mark.parametrize(("name", "arg"), PAGES)
+@pytest.mark.parametrize("login", ["samordnare", "forvaltningssamordnare"])
+def test_query_count_is_constant_in_the_data_size(group, client_for, name, arg, login):
+    client = client_for(login)
+
+    def url():
+        if arg == "TF":
+            return reverse(name, args=[OrgUnit.objects.get(group=group, code="TF").pk])
+        if arg == "person":
+            return reverse(name, args=[Person.objects.get(group=group, last_name="Berglund").pk])
+        if arg == "party":
+            return reverse(name, args=[ExternalParty.objects.get(group=group, name="Fjällbygg Entreprenad AB").pk])
+        return reverse(name)
+
+    _grow(group, 3)
+    small = _count(client, url())
+    _grow(group, 30)
+    large = _count(client, url())
+    assert large == small, f"{name}: {small} queries with little data, {large} with more"
+    assert large <= 15

@@ -1,0 +1,92 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from varna.core.obligations import Status, evaluate
+from varna.organisation.models import Body, RoleAssignment
+from varna.organisation.services import responsibility_with_inheritance
+
+
+def _check(group, obligation_id):
+    profile = group.profile
+    return evaluate(profile.obligation(obligation_id), group, profile)
+
+
+@pytest.mark.policy("HJ-9")
+def test_the_coordinator_is_operationally_responsible_else_the_head(group, unit, client_for):
+    tf = responsibility_with_inheritance(unit("TF"))
+    assert [str(p) for p in tf.operational] == ["Jonas Berglund"] and tf.source == "coordinator"
+    sof = responsibility_with_inheritance(unit("SOF"))
+    assert [str(p) for p in sof.operational] == ["Eva Lindgren"] and sof.source == "head"
+    page = client_for("samordnare").get(reverse("organisation:unit", args=[unit("SOF").pk])).content.decode()
+    assert "Eva Lindgren" in page and "the head, since no coordinator is appointed" in page
+
+
+@pytest.mark.policy("HJ-9")
+def test_hj9_check_reports_administrations_without_coordinator_and_without_anyone(group, unit):
+    status, results = _check(group, "HJ-9")
+    # Bygg- och miljöförvaltningen has neither head nor coordinator in the demo.
+    assert status == Status.NOT_MET
+    assert results[0].summary.startswith("1 of 5")
+    assert [e.label for e in results[0].evidence] == ["Bygg- och miljöförvaltningen"]
+
+    people = list(unit("BMF").group.people.filter(unit__code="BMF")) or [unit("BMF").group.people.first()]
+    RoleAssignment.objects.create(person=people[0], role="head", unit=unit("BMF"))
+    status, results = _check(group, "HJ-9")
+    assert status == Status.PARTLY  # KLF, SOF and BMF rely on their heads
+    assert "3 of 5" in results[0].summary
+
+    for code in ("KLF", "SOF", "BMF"):
+        RoleAssignment.objects.create(person=people[0], role="security_coordinator", unit=unit(code))
+    status, _ = _check(group, "HJ-9")
+    assert status == Status.MET
+
+
+@pytest.mark.policy("HJ-9")
+def test_an_ended_assignment_no_longer_counts(group, unit):
+    assignment = RoleAssignment.objects.get(unit=unit("TF"), role="security_coordinator")
+    assignment.valid_to = timezone.localdate() - datetime.timedelta(days=1)
+    assignment.save()
+    tf = responsibility_with_inheritance(unit("TF"))
+    assert tf.source == "head"
+
+
+def test_a_unit_without_anyone_inherits_from_the_nearest_unit_above(unit):
+    r = responsibility_with_inheritance(unit("TF-GP"))  # has a head of its own
+    assert r.inherited_from is None
+    RoleAssignment.objects.filter(unit=unit("TF-GP")).delete()
+    r = responsibility_with_inheritance(unit("TF-GP"))
+    assert r.inherited_from == unit("TF")
+
+
+@pytest.mark.policy("HJ-6")
+def test_hj6_line_responsibility(group, unit):
+    status, results = _check(group, "HJ-6")
+    # Board and council exist, the security group has three members, every administration
+    # has a committee, but one administration has nobody operationally responsible.
+    assert [r.status for r in results] == [Status.MET, Status.MET, Status.MET, Status.NOT_MET]
+    assert status == Status.NOT_MET
+
+    RoleAssignment.objects.filter(unit__group=group, role="security_group_member").delete()
+    _, results = _check(group, "HJ-6")
+    assert results[1].status == Status.NOT_MET and "0 appointed" in results[1].summary
+
+
+@pytest.mark.policy("HJ-6")
+def test_hj6_requires_the_executive_board_in_the_register(group):
+    board = Body.objects.get(group=group, kind="executive_board")
+    board.units.update(responsible_body=None)
+    board.delete()
+    status, results = _check(group, "HJ-6")
+    assert results[0].status == Status.NOT_MET and "Kommunstyrelsen" in results[0].summary
+    assert status == Status.NOT_MET
+
+
+@pytest.mark.policy("HJ-6")
+def test_obligations_page_shows_each_check_with_evidence(client_for):
+    page = client_for("samordnare").get(reverse("obligations")).content.decode()
+    assert 'id="HJ-6"' in page and "Bygg- och miljöförvaltningen" in page
+    # Areas that are not built say so honestly.
+    assert "area is not built yet" in page
