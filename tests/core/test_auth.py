@@ -129,8 +129,13 @@ class TestSingleSignOn:
         assert client.get(reverse("organisation:group")).status_code == 403
 
     def test_mapped_groups_give_roles_and_lose_them_when_removed(self, group, unit, monkeypatch):
-        IdentityProviderGroupMapping.objects.create(group=group, idp_group="sg-varna-tf-las", role="reader", unit=unit("TF"))
-        user = self._login(monkeypatch, {"email": "ny@example.se", "given_name": "Nora", "family_name": "Ny", "groups": ["sg-varna-tf-las"]})
+        IdentityProviderGroupMapping.objects.create(
+            group=group, idp_group="sg-varna-tf-las", role="reader", unit=unit("TF")
+        )
+        user = self._login(
+            monkeypatch,
+            {"email": "ny@example.se", "given_name": "Nora", "family_name": "Ny", "groups": ["sg-varna-tf-las"]},
+        )
         assignment = RoleAssignment.objects.get(person__user=user)
         assert (assignment.role, assignment.unit, assignment.source) == ("reader", unit("TF"), "sso")
         client = Client()

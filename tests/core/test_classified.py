@@ -27,7 +27,9 @@ def test_every_read_of_a_classified_record_is_logged(client_for, user_for, class
     for _ in range(2):
         response = client.get(reverse("organisation:party", args=[classified_party.pk]))
         assert response.status_code == 200
-        assert "Your reading of this page is logged" in response.content.decode() or "loggas" in response.content.decode()
+        assert (
+            "Your reading of this page is logged" in response.content.decode() or "loggas" in response.content.decode()
+        )
     entries = AccessLogEntry.objects.filter(object_id=str(classified_party.pk))
     assert entries.count() == 2
     assert {e.user for e in entries} == {user_for(login)}
@@ -62,7 +64,13 @@ def test_classifying_needs_a_legal_ground(client_for, group, unit):
 def test_a_role_not_cleared_for_classified_records_cannot_classify(client_for, unit):
     response = client_for("chef").post(
         reverse("organisation:party-create"),
-        {"name": "Hemlig AB", "kind": "supplier", "unit": unit("TF").pk, "classification": "classified", "classification_ground": "OSL 18:8"},
+        {
+            "name": "Hemlig AB",
+            "kind": "supplier",
+            "unit": unit("TF").pk,
+            "classification": "classified",
+            "classification_ground": "OSL 18:8",
+        },
     )
     assert response.status_code == 200
     assert not ExternalParty.objects.filter(name="Hemlig AB").exists()

@@ -27,7 +27,9 @@ def test_health_reports_database_migrations_and_worker(db, client):
 
 def test_the_worker_sends_notification_emails_once(demo, user_for):
     user = user_for("samordnare")
-    Notification.objects.create(recipient=user, subject="Granskning förfaller", body="Rutinen ska ses över.", url="/uppgifter/")
+    Notification.objects.create(
+        recipient=user, subject="Granskning förfaller", body="Rutinen ska ses över.", url="/uppgifter/"
+    )
     call_command("run_worker", once=True)
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [user.email] and "Granskning förfaller" in mail.outbox[0].subject

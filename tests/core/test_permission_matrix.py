@@ -52,7 +52,9 @@ def target_object(kind, target, group):
         person = Person.objects.filter(unit=unit).first()
         return person, person.unit
     if kind == "party":
-        party = ExternalParty.objects.filter(unit__path__startswith=unit.path).exclude(classification="classified").first()
+        party = (
+            ExternalParty.objects.filter(unit__path__startswith=unit.path).exclude(classification="classified").first()
+        )
         return party, party.unit
     if kind == "role":
         role = RoleAssignment.objects.filter(unit=unit).first()
@@ -60,21 +62,15 @@ def target_object(kind, target, group):
     raise AssertionError(kind)
 
 
-DETAIL = [
-    Entry("organisation:unit", "view", t, "unit") for t in ("own", "other")
-] + [
-    Entry("organisation:unit-edit", "manage", t, "unit") for t in ("own", "other")
-] + [
-    Entry("organisation:person", "view", t, "person") for t in ("own", "other")
-] + [
-    Entry("organisation:person-edit", "change", t, "person") for t in ("own", "other")
-] + [
-    Entry("organisation:party", "view", t, "party") for t in ("own", "other")
-] + [
-    Entry("organisation:party-edit", "change", t, "party") for t in ("own", "other")
-] + [
-    Entry("organisation:role-edit", "manage", t, "role") for t in ("own", "other")
-]
+DETAIL = (
+    [Entry("organisation:unit", "view", t, "unit") for t in ("own", "other")]
+    + [Entry("organisation:unit-edit", "manage", t, "unit") for t in ("own", "other")]
+    + [Entry("organisation:person", "view", t, "person") for t in ("own", "other")]
+    + [Entry("organisation:person-edit", "change", t, "person") for t in ("own", "other")]
+    + [Entry("organisation:party", "view", t, "party") for t in ("own", "other")]
+    + [Entry("organisation:party-edit", "change", t, "party") for t in ("own", "other")]
+    + [Entry("organisation:role-edit", "manage", t, "role") for t in ("own", "other")]
+)
 
 
 def _client(client, client_for, login):

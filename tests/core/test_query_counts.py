@@ -13,7 +13,9 @@ def _grow(group, n):
     tf = OrgUnit.objects.get(group=group, code="TF")
     for i in range(n):
         unit = OrgUnit.objects.create(group=group, parent=tf, kind="unit", name=f"Enhet {i}", code=f"X{i}-{n}")
-        people = [Person.objects.create(group=group, first_name="P", last_name=f"Extra{i}-{j}", unit=unit) for j in range(2)]
+        people = [
+            Person.objects.create(group=group, first_name="P", last_name=f"Extra{i}-{j}", unit=unit) for j in range(2)
+        ]
         RoleAssignment.objects.create(person=people[0], role="head", unit=unit)
         party = ExternalParty.objects.create(group=group, name=f"Part {i}-{n}", kind="supplier", unit=unit)
         contract = Contract.objects.create(party=party, title="Avtal", valid_from="2026-01-01")

@@ -4,7 +4,14 @@ from django.urls import reverse
 
 @pytest.mark.parametrize(
     "name",
-    ["home", "obligations", "organisation:group", "organisation:people", "organisation:parties", "organisation:mandate-periods"],
+    [
+        "home",
+        "obligations",
+        "organisation:group",
+        "organisation:people",
+        "organisation:parties",
+        "organisation:mandate-periods",
+    ],
 )
 def test_main_pages_render_for_the_group_coordinator(client_for, name):
     response = client_for("samordnare").get(reverse(name))

@@ -18,7 +18,14 @@ def test_moving_a_unit_moves_its_subtree(client_for, unit):
     fa = unit("TF-FA")
     response = client_for("samordnare").post(
         reverse("organisation:unit-edit", args=[fa.pk]),
-        {"name": fa.name, "code": fa.code, "kind": fa.kind, "parent": unit("KLF").pk, "responsible_body": "", "version": fa.version},
+        {
+            "name": fa.name,
+            "code": fa.code,
+            "kind": fa.kind,
+            "parent": unit("KLF").pk,
+            "responsible_body": "",
+            "version": fa.version,
+        },
     )
     assert response.status_code == 302
     sveg = unit("TF-FA-SV")
@@ -54,7 +61,13 @@ def test_role_validity_dates_are_checked(client_for, unit, group):
     person = Person.objects.get(group=group, last_name="Wallin")
     response = client_for("samordnare").post(
         reverse("organisation:role-create"),
-        {"person": person.pk, "role": "reader", "unit": unit("TF").pk, "valid_from": "2026-05-01", "valid_to": "2026-04-01"},
+        {
+            "person": person.pk,
+            "role": "reader",
+            "unit": unit("TF").pk,
+            "valid_from": "2026-05-01",
+            "valid_to": "2026-04-01",
+        },
     )
     assert response.status_code == 200
     assert "cannot be before the start date" in response.content.decode()
@@ -77,7 +90,11 @@ def test_ending_a_role_today_keeps_it_in_history(client_for, unit):
     assignment.refresh_from_db()
     assert assignment.valid_to == timezone.localdate() and assignment.version == 2
     assert assignment.history.count() == 2
-    assert not RoleAssignment.objects.current(timezone.localdate() + datetime.timedelta(days=1)).filter(pk=assignment.pk).exists()
+    assert (
+        not RoleAssignment.objects.current(timezone.localdate() + datetime.timedelta(days=1))
+        .filter(pk=assignment.pk)
+        .exists()
+    )
 
 
 def test_a_stale_form_is_refused_and_nothing_is_overwritten(client_for, group):

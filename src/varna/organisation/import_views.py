@@ -193,7 +193,9 @@ def _apply(request, group):
         return _render(request, ImportForm(), alert=alert)
     _discard(request)
     if not plan.applied:
-        if plan.file_errors or plan.refused:
+        if plan.file_errors:
+            alert = " ".join([_("Nothing was imported:"), *plan.file_errors])
+        elif plan.refused:
             alert = _(
                 "Nothing was imported: when checked again, the file no longer passes (someone may have "
                 "changed the organisation meanwhile). Correct the rows below and upload the file again."

@@ -197,6 +197,9 @@ class Table:
             return COLUMN[name].header
         return f"{self.headers[index]} ({column_letter(index)})"
 
+    def position_of(self, name: str) -> int:
+        return self.columns.get(name, len(self.headers))
+
 
 class FileRefused(Exception):
     def __init__(self, message: str):
@@ -393,7 +396,13 @@ def parse_file(data: bytes, filename: str = "") -> Table:
         if data.startswith(ZIP_MAGIC):
             _read_xlsx(data, table)
         elif data.startswith(OLE2_MAGIC):
-            raise FileRefused(_("Old Excel files (.xls) are not accepted. Save the file as .xlsx or CSV."))
+            # Also what a password-protected .xlsx is: an encrypted package in an OLE2 container.
+            raise FileRefused(
+                _(
+                    "Old Excel files (.xls) and password-protected workbooks are not accepted. "
+                    "Save the file as .xlsx without a password, or as CSV."
+                )
+            )
         elif named_xlsx:
             raise FileRefused(
                 _("The file is named .xlsx but is not an Excel workbook. Save it from Excel as .xlsx or CSV.")
@@ -418,8 +427,9 @@ def parse_file(data: bytes, filename: str = "") -> Table:
 @dataclass
 class RowError:
     row: int
-    column: str
+    column: str  # as the file names it, with its letter: "Enhetskod (G)"
     message: str
+    position: int = 0  # index of the column, to list a row's errors left to right
 
 
 @dataclass
@@ -575,7 +585,7 @@ def _clean(table: Table, profile) -> list[Row]:
         row = Row(number=number, kind=UNIT, values={})
 
         def error(name: str, message: str, row=row) -> None:
-            row.errors.append(RowError(row.number, table.header_of(name), message))
+            row.errors.append(RowError(row.number, table.header_of(name), message, table.position_of(name)))
 
         number_text = _text(raw.get("employee_number"))
         person_data = any(not _is_blank(raw.get(name)) for name in PERSON_ONLY)
@@ -669,7 +679,7 @@ def build_plan(table: Table, group, user, *, lock: bool = False) -> Plan:
     person_rows = [r for r in rows if r.kind == PERSON]
 
     def error(row: Row, name: str, message: str) -> None:
-        row.errors.append(RowError(row.number, table.header_of(name), message))
+        row.errors.append(RowError(row.number, table.header_of(name), message, table.position_of(name)))
 
     # Units: first occurrence of a code wins; later ones are refused.
     file_units: dict[str, Row] = {}
@@ -694,6 +704,7 @@ def build_plan(table: Table, group, user, *, lock: bool = False) -> Plan:
     }
     has_root = any(u.parent_id is None for u in units)
     new_roots = 0
+    broken: set[str] = set()  # units whose place is unknown: refused themselves, not held against others
     for key, row in file_units.items():
         parent = row.values.get("parent", "").casefold()
         existing = row.instance
@@ -701,12 +712,14 @@ def build_plan(table: Table, group, user, *, lock: bool = False) -> Plan:
             if existing is None:
                 if has_root or new_roots:
                     error(row, "parent", _("State the code of the unit above (a new unit needs a parent)."))
+                    broken.add(key)
                 new_roots += 1
                 final_parent[key] = None
             continue  # an existing unit without a parent code stays where it is
         if parent not in by_code and parent not in file_units:
             error(row, "parent", _("There is no unit with the code %(code)s.") % {"code": row.values["parent"]})
             final_parent.setdefault(key, None)
+            broken.add(key)
             continue
         if existing is not None and existing.parent_id is None:
             error(row, "parent", _("The top unit of the group cannot be placed under another unit."))
@@ -731,6 +744,7 @@ def build_plan(table: Table, group, user, *, lock: bool = False) -> Plan:
         error(row, "parent", _("The unit %(code)s would end up under itself.") % {"code": row.values["code"]})
     for key in in_cycle:
         final_parent[key] = None
+        broken.add(key)
 
     depth: dict[str, int] = {}
 
@@ -761,6 +775,8 @@ def build_plan(table: Table, group, user, *, lock: bool = False) -> Plan:
         existing = by_code.get(key)
         if existing is not None:
             return existing.pk in managed
+        if key in broken:
+            return True
         return managed_after(final_parent.get(key), hops + 1)
 
     for row in file_units.values():
@@ -865,6 +881,7 @@ def build_plan(table: Table, group, user, *, lock: bool = False) -> Plan:
         row.status = CHANGED if changes else UNCHANGED
 
     for row in rows:
+        row.errors.sort(key=lambda e: e.position)
         if row.errors or not row.status:
             row.status = REFUSED
     plan.units_by_code = by_code
@@ -879,7 +896,7 @@ def apply_plan(plan: Plan, group, user) -> None:
     """Write an accepted plan. Call inside transaction.atomic() with a plan built with lock=True."""
     if not plan.can_apply:
         raise ValueError("A plan with refused rows or file errors cannot be applied.")
-    reason = _("Imported from file %(name)s") % {"name": plan.filename or "–"}
+    reason = (_("Imported from file %(name)s") % {"name": plan.filename or "–"})[:100]  # the history field's length
     now = timezone.now()
     by_code: dict[str, OrgUnit] = dict(plan.units_by_code)
 

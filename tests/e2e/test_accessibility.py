@@ -1,0 +1,68 @@
+"""axe-core scan of every page, in Swedish and in English, with zero WCAG 2.1 AA violations."""
+
+import pytest
+
+from varna.organisation.models import ExternalParty, OrgUnit, Person, RoleAssignment
+
+from .conftest import assert_accessible, login
+
+pytestmark = pytest.mark.e2e
+
+
+def pages(group):
+    tf = OrgUnit.objects.get(group=group, code="TF")
+    person = Person.objects.get(group=group, last_name="Berglund")
+    party = ExternalParty.objects.get(group=group, name="Norrlarm Säkerhet AB")
+    role = RoleAssignment.objects.filter(unit=tf).first()
+    body = tf.responsible_body
+    return [
+        "/",
+        "/skyldigheter/",
+        "/uppgifter/",
+        "/notiser/",
+        "/health/",
+        "/organisation/",
+        f"/organisation/enheter/{tf.pk}/",
+        f"/organisation/enheter/{tf.pk}/andra/",
+        "/organisation/enheter/ny/",
+        f"/organisation/organ/{body.pk}/",
+        "/organisation/personer/",
+        "/organisation/personer/?q=berg",
+        "/organisation/personer/ny/",
+        f"/organisation/personer/{person.pk}/",
+        f"/organisation/personer/{person.pk}/andra/",
+        "/organisation/roller/ny/",
+        f"/organisation/roller/{role.pk}/andra/",
+        "/organisation/externa-parter/",
+        "/organisation/externa-parter/ny/",
+        f"/organisation/externa-parter/{party.pk}/",
+        f"/organisation/externa-parter/{party.pk}/andra/",
+        f"/organisation/externa-parter/{party.pk}/avtal/nytt/",
+        "/organisation/mandatperioder/",
+        "/organisation/import/",
+        "/konto/tvafaktor/aktivera/",
+    ]
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_every_page_has_no_wcag_violations(page, e2e_demo, language):
+    login(page, "samordnare")
+    if language == "en":
+        page.get_by_role("button", name="English").click()
+    for url in pages(e2e_demo):
+        response = page.goto(url)
+        assert response.status == 200, url
+        assert_accessible(page, f"{url} ({language})")
+
+
+def test_a_form_with_errors_has_no_wcag_violations(page, e2e_demo):
+    login(page, "samordnare")
+    page.goto("/organisation/personer/ny/")
+    page.get_by_role("button", name="Spara").click()
+    assert page.locator(".errors").count() > 0
+    assert_accessible(page, "person form with errors")
+
+
+def test_a_user_without_role_sees_an_accessible_start_page(page):
+    login(page, "medarbetare")
+    assert_accessible(page, "start page without role")
