@@ -10,8 +10,6 @@ import os
 import subprocess
 import sys
 
-PROFILES = ("harjedalen", "ale", "karlskrona")
-
 
 def _setup(environment: str) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "varna.settings")
@@ -94,8 +92,10 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="varna", description="Värna – säkerhetsarbete för kommuner")
     sub = parser.add_subparsers(dest="command", required=True)
 
+    from varna.organisation.profiles import available_profiles
+
     p = sub.add_parser("demo", help="start with a demo municipality on SQLite")
-    p.add_argument("--profile", choices=PROFILES, default="harjedalen")
+    p.add_argument("--profile", choices=available_profiles(), default="harjedalen")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--no-serve", action="store_true", help="load the demo and exit")

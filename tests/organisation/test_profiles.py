@@ -230,8 +230,8 @@ def test_a_risk_grid_that_is_not_one_cell_per_likelihood_and_consequence_is_refu
     text = replace_once(harjedalen_text, "    - [yellow, red, red, red, red]", "    - [yellow, red, red, red]")
     (error,) = errors_of(text)
     assert error == (
-        f"harjedalen.yaml, line {line_of(text, '  grid:') + 1}, field 'risk_matrix.grid': must have one row per "
-        "likelihood level (5) and one column per consequence level (5)"
+        f"harjedalen.yaml, line {line_of(text, '    - [yellow, red, red, red]')}, field 'risk_matrix.grid[4]': "
+        "must have one column per consequence level (5), not 4"
     )
 
 
@@ -416,7 +416,7 @@ def test_al8_is_not_met_when_a_sector_loses_its_head(ale):
     assert status == Status.NOT_MET
     heads = results[2]
     assert heads.status == Status.NOT_MET
-    assert heads.summary == "1 of 5 sectors have no head."
+    assert heads.summary == "1 of 5 sectors has no head."
     assert [e.label for e in heads.evidence] == ["Sektor kultur och fritid"]
 
 
@@ -436,7 +436,7 @@ def test_al8_is_not_met_when_a_sector_has_no_responsible_committee(ale):
     OrgUnit.objects.filter(group=group, code="SU").update(responsible_body=None)
     status, results = evaluate(profile.obligation("AL-8"), group, profile)
     assert status == Status.NOT_MET
-    assert results[1].summary == "1 of 5 sectors have no responsible body."
+    assert results[1].summary == "1 of 5 sectors has no responsible body."
     assert [e.label for e in results[1].evidence] == ["Sektor utbildning"]
 
 

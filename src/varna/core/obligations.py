@@ -96,8 +96,10 @@ class Registry:
             values = value if kind.endswith("[]") else [value]
             if kind.endswith("[]") and not isinstance(value, list):
                 return _("parameter '%(param)s' must be a list") % {"param": param}
+            if kind.endswith("[]") and not values:
+                return _("parameter '%(param)s' must not be empty") % {"param": param}
             if section == "int":
-                if not all(isinstance(v, int) for v in values):
+                if not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
                     return _("parameter '%(param)s' must be a whole number") % {"param": param}
                 continue
             if section == "text":
@@ -129,10 +131,17 @@ registry = Registry()
 
 
 def evaluate(obligation: dict[str, Any], group, profile, cache: dict | None = None) -> tuple[Status, list[Result]]:
-    """Run every check bound to an obligation; an obligation without checks belongs to an
-    area that is not built yet, and says so rather than pretending."""
+    """Run every check bound to an obligation. An obligation without checks says honestly why:
+    its area is not built yet, or (in a built area) the profile leaves it to manual follow-up."""
     if not obligation["checks"]:
         area = obligation["area"]
+        if area in BUILT_AREAS:
+            return Status.NOT_CHECKABLE, [
+                Result(
+                    Status.NOT_CHECKABLE,
+                    _("The profile binds no automatic check to this obligation; follow it up by hand."),
+                )
+            ]
         return Status.NOT_BUILT, [
             Result(
                 Status.NOT_BUILT,
@@ -142,6 +151,9 @@ def evaluate(obligation: dict[str, Any], group, profile, cache: dict | None = No
     results = [registry.run(spec, group, profile, cache) for spec in obligation["checks"]]
     return worst(results), results
 
+
+# Areas whose registers exist in Värna today; obligations of other areas say they are not built.
+BUILT_AREAS = {"organisation"}
 
 AREA_NAMES = {
     "organisation": gettext_lazy("Organisation and responsibility"),

@@ -60,7 +60,12 @@ def units_have_body(group, profile, levels):
         return Result(Status.MET, _("All %(n)s %(what)s have a responsible body.") % {"n": len(units), "what": what})
     return Result(
         Status.NOT_MET,
-        _("%(k)s of %(n)s %(what)s have no responsible body.") % {"k": len(lacking), "n": len(units), "what": what},
+        ngettext(
+            "%(k)s of %(n)s %(what)s has no responsible body.",
+            "%(k)s of %(n)s %(what)s have no responsible body.",
+            len(lacking),
+        )
+        % {"k": len(lacking), "n": len(units), "what": what},
         _unit_evidence(lacking),
     )
 
@@ -82,7 +87,7 @@ def units_have_role(group, profile, levels, role):
         )
     return Result(
         Status.NOT_MET,
-        _("%(k)s of %(n)s %(what)s have no %(role)s.")
+        ngettext("%(k)s of %(n)s %(what)s has no %(role)s.", "%(k)s of %(n)s %(what)s have no %(role)s.", len(lacking))
         % {"k": len(lacking), "n": len(units), "what": what, "role": name},
         _unit_evidence(lacking),
     )
@@ -118,3 +123,37 @@ def operational_responsibility(group, profile, levels):
             _unit_evidence(head_only),
         )
     return Result(Status.MET, _("All %(n)s %(what)s have a security coordinator.") % {"n": len(units), "what": what})
+
+
+@registry.register("external_parties_covered")
+def external_parties_covered(group, profile):
+    """External parties are registered with a responsible unit, a contact and their contracts
+    (AL-9). Their acknowledgement of the rules belongs to the governing-documents area."""
+    from django.db.models import Count, Q
+    from django.utils import timezone
+
+    from .models import ExternalParty
+
+    today = timezone.localdate()
+    parties = list(
+        ExternalParty.objects.filter(group=group).annotate(
+            in_force=Count(
+                "contracts",
+                filter=Q(contracts__valid_from__lte=today)
+                & (Q(contracts__valid_to__isnull=True) | Q(contracts__valid_to__gte=today)),
+            )
+        )
+    )
+    if not parties:
+        return Result(Status.NOT_MET, _("No external parties are registered."))
+    active = [p for p in parties if p.in_force]
+    no_contact = [p for p in active if not (p.contact_name or p.contact_email)]
+    summary = _("%(n)s external parties registered, %(k)s with a contract in force.") % {
+        "n": len(parties),
+        "k": len(active),
+    }
+    if no_contact:
+        summary += " " + _("%(k)s of them have no contact person.") % {"k": len(no_contact)}
+    summary += " " + _("Their acknowledgement of the rules is recorded once the governing documents area is built.")
+    evidence = [Evidence(p.name, p.get_absolute_url()) for p in no_contact]
+    return Result(Status.PARTLY, summary, evidence)

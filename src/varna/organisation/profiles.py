@@ -390,19 +390,48 @@ def _cross_check(data: dict[str, Any], ctx: Context) -> None:
                 )
     for i, training in enumerate(data.get("trainings") or []):
         ref(training, "role", roles, f"trainings[{i}]")
+        if training.get("audience") == "role" and not training.get("role"):
+            ctx.error(training.line, f"trainings[{i}].role", _("is required when the audience is 'role'"))
+    for i, kind in enumerate(data.get("document_kinds") or []):
+        if bool(kind.get("decided_by_body")) == bool(kind.get("decided_by_role")):
+            ctx.error(
+                kind.line,
+                f"document_kinds[{i}]",
+                _("give exactly one of decided_by_body and decided_by_role"),
+            )
 
     matrix = data.get("risk_matrix")
     if matrix:
+        for scale in ("likelihood", "consequence", "capability"):
+            levels_found = [item.get("level") for item in matrix.get(scale) or []]
+            if levels_found and levels_found != list(range(1, len(levels_found) + 1)):
+                ctx.error(
+                    matrix.line_of(scale),
+                    f"risk_matrix.{scale}",
+                    _("levels must be 1, 2, 3, … in order (found %(found)s)") % {"found": levels_found},
+                )
+        for section in ("zones", "dimensions"):
+            keys = [item.get("key") for item in matrix.get(section) or []]
+            if len(keys) != len(set(keys)):
+                ctx.error(matrix.line_of(section), f"risk_matrix.{section}", _("a key is declared twice"))
         zones = {z["key"] for z in matrix.get("zones") or []}
         grid = matrix.get("grid") or []
         n_like, n_cons = len(matrix.get("likelihood") or []), len(matrix.get("consequence") or [])
-        if len(grid) != n_like or any(len(row or []) != n_cons for row in grid):
+        if len(grid) != n_like:
             ctx.error(
                 matrix.line_of("grid"),
                 "risk_matrix.grid",
-                _("must have one row per likelihood level (%(rows)s) and one column per consequence level (%(cols)s)")
-                % {"rows": n_like, "cols": n_cons},
+                _("must have one row per likelihood level (%(rows)s), not %(found)s")
+                % {"rows": n_like, "found": len(grid)},
             )
+        for r, row in enumerate(grid):
+            if len(row or []) != n_cons:
+                ctx.error(
+                    getattr(row, "line", matrix.line_of("grid")),
+                    f"risk_matrix.grid[{r}]",
+                    _("must have one column per consequence level (%(cols)s), not %(found)s")
+                    % {"cols": n_cons, "found": len(row or [])},
+                )
         for row in grid:
             for cell in row or []:
                 if cell not in zones:

@@ -58,6 +58,12 @@ class Located(dict):
         return self.lines.get(key, self.line)
 
 
+class LocatedList(list):
+    """A validated list that remembers its line."""
+
+    line: int = 1
+
+
 class Type:
     def check(self, node: yaml.Node, path: str, ctx: Context) -> Any:  # pragma: no cover - interface
         raise NotImplementedError
@@ -147,7 +153,9 @@ class List(Type):
             return []
         if len(node.value) < self.min_items:
             ctx.error(node, path, _("needs at least %(n)s entries") % {"n": self.min_items})
-        return [self.item.check(child, f"{path}[{i}]", ctx) for i, child in enumerate(node.value)]
+        result = LocatedList(self.item.check(child, f"{path}[{i}]", ctx) for i, child in enumerate(node.value))
+        result.line = node.start_mark.line + 1
+        return result
 
 
 class Any_(Type):
