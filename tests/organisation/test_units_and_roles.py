@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from varna.core.models import Notification
 from varna.organisation.models import OrgUnit, Person, RoleAssignment
 
 
@@ -50,6 +51,9 @@ def test_a_coordinator_can_add_a_role_in_their_unit_but_not_in_another(client_fo
     form = {"person": person.pk, "role": "key_administrator", "unit": unit("TF-FA-SV").pk, "valid_from": "2026-01-01"}
     assert client.post(reverse("organisation:role-create"), form).status_code == 302
     assert RoleAssignment.objects.filter(person=person, role="key_administrator").exists()
+    # The person is told, in the app and (by the worker) by e-mail.
+    notification = Notification.objects.get(recipient=person.user)
+    assert "Nyckeladministratör".lower() in notification.subject and "Jonas Berglund" in notification.body
 
     form["unit"] = unit("SOF").pk
     response = client.post(reverse("organisation:role-create"), form)

@@ -17,6 +17,7 @@ from varna.core.views import VersionedUpdateView
 from . import mandate
 from .forms import ContractForm, ExternalPartyForm, OrgUnitForm, PersonForm, RoleAssignmentForm
 from .models import Body, ExternalParty, OrgUnit, Person, RoleAssignment
+from .notifications import notify_role_assigned
 from .services import responsibilities, responsibility_with_inheritance
 
 
@@ -220,6 +221,7 @@ def role_create(request):
     form = RoleAssignmentForm(request.POST or None, user=request.user, group=group, initial=initial)
     if request.method == "POST" and form.is_valid():
         assignment = form.save()
+        notify_role_assigned(assignment, request.user)
         messages.success(
             request,
             _("%(person)s is now %(role)s for %(unit)s.")
