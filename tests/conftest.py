@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
+from django.utils import translation
 
 from varna.organisation.demo import load_demo
 from varna.organisation.profiles import load_profile
@@ -30,7 +31,7 @@ def client_for(user_for):
     """A logged-in test client for a demo login (samordnare, chef, forvaltningssamordnare, lasare, ...)."""
 
     def make(login: str) -> Client:
-        client = Client()
+        client = Client(HTTP_ACCEPT_LANGUAGE="en")
         client.force_login(user_for(login))
         return client
 
@@ -52,3 +53,20 @@ def unit(group):
 def fast_password_hashing(settings):
     """Argon2 is deliberately slow; tests that are not about hashing use a fast hasher."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def english(request):
+    """Tests assert the English source texts (the msgids). The interface is Swedish by default;
+    that is tested in tests/core/test_language.py and by the browser tests."""
+    if "no_english" in request.keywords:
+        yield
+        return
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def client():
+    """The anonymous test client, asking for English like `client_for`."""
+    return Client(HTTP_ACCEPT_LANGUAGE="en")

@@ -80,7 +80,7 @@ def test_hj6_requires_the_executive_board_in_the_register(group):
     board.units.update(responsible_body=None)
     board.delete()
     status, results = _check(group, "HJ-6")
-    assert results[0].status == Status.NOT_MET and "Kommunstyrelsen" in results[0].summary
+    assert results[0].status == Status.NOT_MET and "Executive board" in results[0].summary
     assert status == Status.NOT_MET
 
 

@@ -28,6 +28,7 @@ class Access:
     group_ids: set[int] = field(default_factory=set)
     roles: list = field(default_factory=list)
     person: object = None  # the user's Person, with its group, if they are one
+    requires_otp: bool = False  # one of the user's roles demands a second factor
 
     def scopes(self, action: str) -> list[str]:
         return self.paths.get(action, [])
@@ -64,13 +65,21 @@ def get_access(user) -> Access:
     cached = getattr(user, "_varna_access", None)
     if cached is not None:
         return cached
-    from varna.organisation.models import Person, RoleAssignment
+    from django.db.models import Exists, OuterRef
+
+    from varna.organisation.models import Person, RoleAssignment, RoleSetting
 
     access = Access(is_superuser=user.is_superuser)
     assignments = list(
         RoleAssignment.objects.current(timezone.localdate())
         .filter(person__user=user)
-        .select_related("unit__group", "person")
+        .select_related("unit__group")
+        .annotate(
+            # An administrator's "require a second factor" for the role, read in the same query.
+            otp_required_by_setting=Exists(
+                RoleSetting.objects.filter(group=OuterRef("unit__group"), role=OuterRef("role"), require_otp=True)
+            )
+        )
     )
     access.roles = assignments
     paths: dict[str, set[str]] = {a: set() for a in ACTIONS}
@@ -80,6 +89,8 @@ def get_access(user) -> Access:
         role = assignment.unit.group.profile.role_types.get(assignment.role)
         if role is None:
             continue  # a role the profile no longer declares grants nothing
+        if role["require_otp"] or assignment.otp_required_by_setting:
+            access.requires_otp = True
         for permission in role["permissions"]:
             paths[permission].add(assignment.unit.path)
         if role["classified"]:

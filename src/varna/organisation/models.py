@@ -176,7 +176,11 @@ class Person(VersionedModel):
 
     class Meta:
         ordering = ["last_name", "first_name"]
-        indexes = [models.Index(fields=["group", "last_name", "first_name"])]
+        indexes = [
+            models.Index(fields=["group", "last_name", "first_name"]),
+            # Lets the people count of a unit subtree be answered from the index (bench/RESULTS.md).
+            models.Index(fields=["unit", "group"], name="person_unit_group_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["group", "employee_number"],
@@ -291,6 +295,7 @@ class ExternalParty(VersionedModel, ClassifiedModel):
 
     class Meta:
         ordering = ["name"]
+        indexes = [models.Index(fields=["group", "name", "id"], name="party_group_name_idx")]
         verbose_name = _("external party")
         verbose_name_plural = _("external parties")
 

@@ -100,3 +100,22 @@ def roles_by_unit(units: list[OrgUnit]) -> dict[int, list[RoleAssignment]]:
     for assignment in RoleAssignment.objects.current().filter(unit__in=[u.pk for u in units]).select_related("person"):
         grouped[assignment.unit_id].append(assignment)
     return grouped
+
+
+def gap_counts(units, profile) -> dict[str, int]:
+    """How many of the units lack a head or a coordinator where their level expects one,
+    counted in the database (the overview does not load every unit of a large group)."""
+    from django.db.models import Count, Exists, OuterRef, Q
+
+    levels_head = [k for k, v in profile.unit_levels.items() if v["expects_head"]]
+    levels_coordinator = [k for k, v in profile.unit_levels.items() if v["expects_coordinator"]]
+
+    def has(roles):
+        return Exists(RoleAssignment.objects.current().filter(unit=OuterRef("pk"), role__in=roles))
+
+    return units.aggregate(
+        without_head=Count("pk", filter=Q(kind__in=levels_head) & ~has(profile.roles_with(responsibility="head"))),
+        without_coordinator=Count(
+            "pk", filter=Q(kind__in=levels_coordinator) & ~has(profile.roles_with(responsibility="coordinator"))
+        ),
+    )

@@ -2,7 +2,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,9 +17,9 @@ from varna.core.views import VersionedUpdateView
 
 from . import mandate
 from .forms import ContractForm, ExternalPartyForm, OrgUnitForm, PersonForm, RoleAssignmentForm
-from .models import Body, ExternalParty, OrgUnit, Person, RoleAssignment
+from .models import Body, Contract, ExternalParty, OrgUnit, Person, RoleAssignment
 from .notifications import notify_role_assigned
-from .services import responsibilities, responsibility_with_inheritance
+from .services import gap_counts, responsibilities, responsibility_with_inheritance
 
 
 def _group_or_403(request):
@@ -39,25 +40,51 @@ def _build_tree(units):
     return roots
 
 
+# Up to this many units the overview shows the whole tree; above it, the top two levels of the
+# user's scope, with links down (rendering costs ~0.2 ms a unit: bench/RESULTS.md).
+FULL_TREE_LIMIT = 300
+
+
 @login_required
 def group_overview(request):
     group = _group_or_403(request)
     access = get_access(request.user)
     if not access.anything:
         raise PermissionDenied
-    units = list(OrgUnit.objects.restrict(request.user).filter(group=group).select_related("responsible_body", "group"))
+    scope = OrgUnit.objects.restrict(request.user).filter(group=group)
+    unit_count = scope.count()
+    shown = scope
+    if unit_count > FULL_TREE_LIMIT:
+        top = scope.order_by("depth").values_list("depth", flat=True).first()
+        shown = scope.filter(depth__lte=top + 1)
+    units = list(shown.select_related("responsible_body"))
+    child_counts = dict(
+        OrgUnit.objects.filter(parent__in=[u.pk for u in units]).values_list("parent").annotate(n=Count("pk"))
+    )
     by_unit = responsibilities(units)
     for unit in units:
+        unit.group = group  # one shared instance instead of a copy per row
         unit.responsibility = by_unit[unit.pk]
-    bodies = list(Body.objects.filter(group=group).select_related("parent", "group").annotate(n_units=Count("units")))
+        unit.child_count = child_counts.get(unit.pk, 0)
+    bodies = list(Body.objects.filter(group=group).select_related("parent").annotate(n_units=Count("units")))
+    for body in bodies:
+        body.group = group
     order = list(group.profile.body_kinds)
     bodies.sort(key=lambda b: (order.index(b.kind) if b.kind in order else len(order), b.name))
-    gaps = sum(1 for u in units if u.responsibility.lacks_head or u.responsibility.lacks_coordinator)
     return render(
         request,
         "organisation/group.html",
-        {"tree": _build_tree(units), "bodies": bodies, "unit_count": len(units), "gap_count": gaps},
+        {
+            "tree": _build_tree(units),
+            "bodies": bodies,
+            "unit_count": unit_count,
+            "shown_count": len(units),
+            "gaps": gap_counts(scope.active(), group.profile),
+        },
     )
+
+
+PARTIES_SHOWN = 10
 
 
 @login_required
@@ -77,7 +104,9 @@ def unit_detail(request, pk):
     current = [a for a in assignments if a.is_current]
     ended = [a for a in assignments if not a.is_current and a.valid_to and a.valid_to < today]
     coming = [a for a in assignments if not a.is_current and a.valid_from and a.valid_from > today]
-    parties = ExternalParty.objects.restrict(request.user).filter(Q(unit=unit) | Q(contracts__units=unit)).distinct()
+    parties = ExternalParty.objects.restrict(request.user).filter(
+        Q(unit=unit) | Q(pk__in=Contract.objects.filter(units=unit).values("party_id"))
+    )
     ancestors = list(unit.ancestors())
     context = {
         "unit": unit,
@@ -87,10 +116,12 @@ def unit_detail(request, pk):
         "current_roles": current,
         "ended_roles": ended,
         "coming_roles": coming,
+        # Count("unit") can be answered from the unit index alone (bench/RESULTS.md).
         "people": Person.objects.filter(unit__path__startswith=unit.path).aggregate(
-            total=Count("id"), own=Count("id", filter=Q(unit=unit))
+            total=Count("unit"), own=Count("unit", filter=Q(unit=unit))
         ),
-        "parties": list(parties.select_related("unit")),
+        "parties": list(parties.order_by("name")[:PARTIES_SHOWN]),
+        "parties_shown": PARTIES_SHOWN,
         "history": history_entries(unit),
         "can_change": access.can("change", unit),
         "can_manage": access.can("manage", unit),
@@ -260,12 +291,23 @@ def role_end(request, pk):
 @login_required
 def party_list(request):
     group = _group_or_403(request)
+    # Counted per shown row, not grouped over the whole register (bench/RESULTS.md).
+    contracts = (
+        Contract.objects.filter(party=OuterRef("pk")).order_by().values("party").annotate(c=Count("*")).values("c")
+    )
     parties = (
         ExternalParty.objects.restrict(request.user)
         .filter(group=group)
         .select_related("unit")
-        .annotate(n_contracts=Count("contracts"))
+        .annotate(n_contracts=Coalesce(Subquery(contracts, output_field=IntegerField()), 0))
     )
+    filter_unit = None
+    if request.GET.get("enhet"):
+        filter_unit = OrgUnit.objects.restrict(request.user).filter(pk=request.GET["enhet"]).first()
+        if filter_unit:
+            parties = parties.filter(
+                Q(unit=filter_unit) | Q(pk__in=Contract.objects.filter(units=filter_unit).values("party_id"))
+            )
     kind = request.GET.get("typ", "")
     if kind in ExternalParty.Kind.values:
         parties = parties.filter(kind=kind)
