@@ -20,7 +20,7 @@ def test_passwords_are_hashed_with_argon2(db, settings):
 
 def test_login_and_logout(demo):
     _, logins = demo
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     response = client.post(reverse("login"), {"username": "samordnare", "password": logins["samordnare"]})
     assert response.status_code == 302 and response["Location"] == reverse("home")
     assert "Karin Nordqvist" in client.get(reverse("home")).content.decode()
@@ -35,7 +35,7 @@ def test_pages_require_login(db, client):
 
 def test_failed_logins_are_throttled(demo, settings):
     _, logins = demo
-    client = Client(REMOTE_ADDR="10.0.0.7")
+    client = Client(REMOTE_ADDR="10.0.0.7", HTTP_ACCEPT_LANGUAGE="en")
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         response = client.post(reverse("login"), {"username": "samordnare", "password": "fel"})
         assert response.status_code == 200
@@ -47,7 +47,7 @@ def test_failed_logins_are_throttled(demo, settings):
 
 
 def test_a_failed_login_shows_an_error_not_a_500(demo):
-    response = Client().post(reverse("login"), {"username": "samordnare", "password": ""})
+    response = Client(HTTP_ACCEPT_LANGUAGE="en").post(reverse("login"), {"username": "samordnare", "password": ""})
     assert response.status_code == 200
 
 
@@ -85,7 +85,7 @@ def test_a_verified_login_with_an_existing_device(group, demo, user_for):
     _, logins = demo
     _require_otp_for(group, "group_security_coordinator")
     device = TOTPDevice.objects.create(user=user_for("samordnare"), name="app", confirmed=True)
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.post(reverse("login"), {"username": "samordnare", "password": logins["samordnare"]})
     response = client.get(reverse("home"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("otp-verify"))
@@ -122,7 +122,7 @@ class TestSingleSignOn:
         assert user is not None and not user.is_staff and not user.is_superuser
         assert not user.has_usable_password()
         assert not Person.objects.filter(user=user).exists()
-        client = Client()
+        client = Client(HTTP_ACCEPT_LANGUAGE="en")
         client.force_login(user)
         page = client.get(reverse("home")).content.decode()
         assert "have no role yet" in page
@@ -138,7 +138,7 @@ class TestSingleSignOn:
         )
         assignment = RoleAssignment.objects.get(person__user=user)
         assert (assignment.role, assignment.unit, assignment.source) == ("reader", unit("TF"), "sso")
-        client = Client()
+        client = Client(HTTP_ACCEPT_LANGUAGE="en")
         client.force_login(user)
         assert client.get(reverse("organisation:unit", args=[unit("TF").pk])).status_code == 200
         assert client.get(reverse("organisation:unit", args=[unit("SOF").pk])).status_code == 404
@@ -166,6 +166,6 @@ def test_security_headers(db, client, path):
 
 def test_csrf_is_enforced(demo):
     _, logins = demo
-    client = Client(enforce_csrf_checks=True)
+    client = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="en")
     response = client.post(reverse("login"), {"username": "samordnare", "password": logins["samordnare"]})
     assert response.status_code == 403

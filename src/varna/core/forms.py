@@ -1,7 +1,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from .models import StaleEditError
+
+# Django 6.1's label for an empty choice is missing from Django's own Swedish catalogue; marking
+# it here keeps it in ours.
+gettext_noop("- Select an option -")
 
 STALE_MESSAGE = _(
     "Someone else saved this record after you opened the form. Nothing was overwritten: "

@@ -152,7 +152,7 @@ def health(request):
     try:
         executor = MigrationExecutor(connection)
         pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
-        checks["migrations"] = {"ok": not pending, "detail": f"{len(pending)} pending"}
+        checks["migrations"] = {"ok": not pending, "detail": _("%(n)s pending") % {"n": len(pending)}}
     except Exception as exc:
         checks["migrations"] = {"ok": False, "detail": str(exc)}
     heartbeat = None
@@ -166,14 +166,22 @@ def health(request):
     worker_ok = heartbeat is not None and timezone.now() - heartbeat.last_seen < stale_after
     checks["worker"] = {
         "ok": worker_ok,
-        "detail": heartbeat.last_seen.isoformat() if heartbeat else "never seen",
+        "detail": heartbeat.last_seen.isoformat() if heartbeat else _("never seen"),
     }
     checks["last_job"] = {
         "ok": last_job is None or last_job.status == "SUCCESSFUL",
         "detail": f"{last_job.task_path} {last_job.status} {last_job.finished_at.isoformat()}"
         if last_job
-        else "none yet",
+        else _("none yet"),
     }
+    labels = {
+        "database": _("Database"),
+        "migrations": _("Migrations applied"),
+        "worker": _("Background worker's last heartbeat"),
+        "last_job": _("Last background job"),
+    }
+    for name, check in checks.items():
+        check["label"] = labels[name]
     healthy = checks["database"]["ok"] and checks["migrations"]["ok"]
     status = 200 if healthy else 503
     if request.GET.get("format") == "json" or "application/json" in request.headers.get("Accept", ""):

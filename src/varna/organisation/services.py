@@ -41,11 +41,11 @@ class Responsibility:
         return self.expects_coordinator and not self.coordinators
 
 
-def responsibilities(units: list[OrgUnit], day: datetime.date | None = None) -> dict[int, Responsibility]:
+def responsibilities(units: list[OrgUnit], day: datetime.date | None = None, profile=None) -> dict[int, Responsibility]:
     """Heads and coordinators appointed directly on each unit, in one query."""
     if not units:
         return {}
-    profile = units[0].group.profile
+    profile = profile or units[0].group.profile
     head_roles = profile.roles_with(responsibility="head")
     coordinator_roles = profile.roles_with(responsibility="coordinator")
     result = {}
@@ -66,10 +66,14 @@ def responsibilities(units: list[OrgUnit], day: datetime.date | None = None) -> 
     return result
 
 
-def responsibility_with_inheritance(unit: OrgUnit, ancestors: list[OrgUnit] | None = None) -> Responsibility:
-    """For one unit: its own responsible people, or those of the nearest unit above that has any."""
+def responsibility_with_inheritance(
+    unit: OrgUnit, ancestors: list[OrgUnit] | None = None, by_unit: dict[int, Responsibility] | None = None
+) -> Responsibility:
+    """For one unit: its own responsible people, or those of the nearest unit above that has any.
+    `by_unit` may hold the responsibilities of the unit and its ancestors, already fetched."""
     chain = [*(unit.ancestors() if ancestors is None else ancestors), unit]
-    by_unit = responsibilities(chain)
+    if by_unit is None:
+        by_unit = responsibilities(chain, profile=unit.group.profile)
     own = by_unit[unit.pk]
     if own.operational:
         return own

@@ -42,7 +42,7 @@ def _build_tree(units):
 
 # Up to this many units the overview shows the whole tree; above it, the top two levels of the
 # user's scope, with links down (rendering costs ~0.2 ms a unit: bench/RESULTS.md).
-FULL_TREE_LIMIT = 300
+FULL_TREE_LIMIT = 150
 
 
 @login_required
@@ -93,10 +93,13 @@ def unit_detail(request, pk):
         OrgUnit.objects.restrict(request.user).select_related("responsible_body", "group", "parent"), pk=pk
     )
     access = get_access(request.user)
-    children = list(unit.children.all().restrict(request.user).select_related("group", "responsible_body"))
-    child_resp = responsibilities(children)
+    children = list(unit.children.all().restrict(request.user).select_related("responsible_body"))
+    ancestors = list(unit.ancestors())
+    # One query for the responsible people of the unit, the units above it and those under it.
+    by_unit = responsibilities([*ancestors, unit, *children], profile=unit.group.profile)
     for child in children:
-        child.responsibility = child_resp[child.pk]
+        child.group = unit.group
+        child.responsibility = by_unit[child.pk]
     assignments = list(
         unit.role_assignments.select_related("person", "unit__group").order_by("role", "person__last_name")
     )
@@ -107,11 +110,10 @@ def unit_detail(request, pk):
     parties = ExternalParty.objects.restrict(request.user).filter(
         Q(unit=unit) | Q(pk__in=Contract.objects.filter(units=unit).values("party_id"))
     )
-    ancestors = list(unit.ancestors())
     context = {
         "unit": unit,
         "ancestors": ancestors,
-        "responsibility": responsibility_with_inheritance(unit, ancestors),
+        "responsibility": responsibility_with_inheritance(unit, ancestors, by_unit),
         "children": children,
         "current_roles": current,
         "ended_roles": ended,
