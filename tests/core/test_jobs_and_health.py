@@ -1,5 +1,6 @@
 import datetime
 
+import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.management import call_command
@@ -10,7 +11,13 @@ from django_tasks_db.models import DBTaskResult
 from varna.core.jobs import enqueue_due_jobs
 from varna.core.models import Notification, ObligationStatus, ScheduledJobRun, WorkerHeartbeat
 
+# The worker closes obsolete connections between jobs, as a long-running process must; inside a
+# test's wrapping transaction that would close the test's own connection (on PostgreSQL), so
+# the tests that run the worker use real transactions.
+worker_test = pytest.mark.django_db(transaction=True)
 
+
+@worker_test
 def test_health_reports_database_migrations_and_worker(db, client):
     response = client.get(reverse("health"), HTTP_ACCEPT="application/json")
     assert response.status_code == 200
@@ -25,6 +32,7 @@ def test_health_reports_database_migrations_and_worker(db, client):
     assert client.get(reverse("health")).status_code == 200  # the HTML page for operators
 
 
+@worker_test
 def test_the_worker_sends_notification_emails_once(demo, user_for):
     user = user_for("samordnare")
     Notification.objects.create(
@@ -40,6 +48,7 @@ def test_the_worker_sends_notification_emails_once(demo, user_for):
     assert len(mail.outbox) == 1
 
 
+@worker_test
 def test_the_daily_obligation_record_is_idempotent(demo):
     call_command("run_worker", once=True)
     first = ObligationStatus.objects.count()
@@ -57,6 +66,7 @@ def test_daily_jobs_are_enqueued_once_a_day(db):
     assert DBTaskResult.objects.filter(task_path__endswith="record_obligation_statuses").count() == 2
 
 
+@worker_test
 def test_a_worker_heartbeat_is_written(db):
     call_command("run_worker", once=True)
     assert WorkerHeartbeat.objects.count() == 1

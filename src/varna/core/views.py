@@ -13,12 +13,10 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django.views.generic import DetailView, UpdateView
+from django.views.generic import UpdateView
 
-from .access_log import log_read
 from .context_processors import current_group
 from .forms import VersionedModelForm
-from .history import history_entries
 from .models import Notification, Task, WorkerHeartbeat
 from .obligations import AREA_NAMES, Status, area_name, evaluate
 from .permissions import get_access
@@ -31,19 +29,6 @@ class ScopedMixin(LoginRequiredMixin):
 
     def get_queryset(self):
         return self.model.objects.restrict(self.request.user, self.action)
-
-
-class ScopedDetailView(ScopedMixin, DetailView):
-    def get_object(self, queryset=None):
-        obj = super().get_object(queryset)
-        log_read(self.request, obj)
-        return obj
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["history"] = history_entries(self.object)
-        context["can_change"] = get_access(self.request.user).can("change", self.object.unit)
-        return context
 
 
 class VersionedUpdateView(ScopedMixin, UpdateView):

@@ -117,16 +117,8 @@ class OrgUnit(VersionedModel):
         return reverse("organisation:unit", args=[self.pk])
 
     @property
-    def unit(self) -> "OrgUnit":
-        return self
-
-    @property
     def kind_name(self) -> str:
         return self.group.profile.level_name(self.kind)
-
-    @property
-    def is_company(self) -> bool:
-        return self.kind in self.group.profile.company_levels()
 
     def ancestors(self):
         ids = [int(part) for part in self.path.strip(".").split(".")[:-1] if part]

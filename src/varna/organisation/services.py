@@ -1,7 +1,6 @@
 """Derived facts about the organisation: who is responsible where. Never stored twice."""
 
 import datetime
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.utils import timezone
@@ -97,13 +96,6 @@ def units_at_levels(group, levels: list[str]):
 
 def people_with_role(group, role: str) -> list[RoleAssignment]:
     return list(RoleAssignment.objects.current().filter(unit__group=group, role=role).select_related("person", "unit"))
-
-
-def roles_by_unit(units: list[OrgUnit]) -> dict[int, list[RoleAssignment]]:
-    grouped: dict[int, list[RoleAssignment]] = defaultdict(list)
-    for assignment in RoleAssignment.objects.current().filter(unit__in=[u.pk for u in units]).select_related("person"):
-        grouped[assignment.unit_id].append(assignment)
-    return grouped
 
 
 def gap_counts(units, profile) -> dict[str, int]:
