@@ -90,3 +90,11 @@ def test_obligations_page_shows_each_check_with_evidence(client_for):
     assert 'id="HJ-6"' in page and "Bygg- och miljöförvaltningen" in page
     # Areas that are not built say so honestly.
     assert "area is not built yet" in page
+
+
+def test_the_profile_page_shows_the_profiles_vocabulary_and_rules(client_for):
+    page = client_for("lasare").get(reverse("obligations")).content.decode()
+    # Härjedalen: supplementary guidelines are adopted by a committee and communicated to the board.
+    assert "Supplementary guideline" in page and "Committee" in page and "Executive board" in page
+    assert "Administration" in page and "Head of administration" in page
+    assert "Security introduction for new employees" in page and "90 days" in page

@@ -1,10 +1,25 @@
+import logging
+
+import requests
 from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
+
+logger = logging.getLogger(__name__)
 
 
 class VarnaOIDCBackend(OIDCAuthenticationBackend):
     """Single sign-on users get the roles of their mapped identity-provider groups, and never
     staff or superuser status: administrators are made in Värna, not by a claim."""
+
+    def authenticate(self, request, **kwargs):
+        """A refused code, an unreachable provider or a token that fails verification is a
+        failed login (back to the login page with a message), never a server error."""
+        try:
+            return super().authenticate(request, **kwargs)
+        except (requests.RequestException, SuspiciousOperation, ValueError) as exc:
+            logger.warning("Single sign-on failed: %s", exc)
+            return None
 
     def _groups(self, claims) -> list[str]:
         groups = claims.get(getattr(settings, "OIDC_GROUPS_CLAIM", "groups"), [])

@@ -96,7 +96,19 @@ def obligations(request):
     if group is None or not get_access(request.user).anything:
         raise PermissionDenied
     rows = obligation_rows(group)
-    return render(request, "core/obligations.html", {"rows": rows, "statuses": Status})
+    profile = group.profile
+    return render(
+        request,
+        "core/obligations.html",
+        {
+            "rows": rows,
+            "levels": profile.data["unit_levels"],
+            "roles": profile.data["role_types"],
+            "document_kinds": profile.data["document_kinds"],
+            "trainings": profile.data["trainings"],
+            "required_routines": profile.data["required_routines"],
+        },
+    )
 
 
 @login_required
