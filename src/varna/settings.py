@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "varna.core",
     "varna.organisation",
+    "varna.documents",
 ]
 
 MIDDLEWARE = [

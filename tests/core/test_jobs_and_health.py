@@ -58,12 +58,36 @@ def test_the_daily_obligation_record_is_idempotent(demo):
     assert ObligationStatus.objects.count() == first
 
 
-def test_daily_jobs_are_enqueued_once_a_day(db):
-    now = timezone.now()
-    assert "record_obligation_statuses" in enqueue_due_jobs(now)
-    assert "record_obligation_statuses" not in enqueue_due_jobs(now + datetime.timedelta(hours=1))
-    assert "record_obligation_statuses" in enqueue_due_jobs(now + datetime.timedelta(days=1))
+def test_daily_jobs_are_enqueued_once_a_day_and_frequent_ones_by_interval(db, monkeypatch):
+    from varna.core import jobs
+
+    monkeypatch.setattr(
+        jobs,
+        "SCHEDULE",
+        {
+            "daily": (jobs.record_obligation_statuses, datetime.timedelta(days=1)),
+            "often": (jobs.send_notification_emails, datetime.timedelta(minutes=15)),
+        },
+    )
+    now = timezone.now().replace(hour=8, minute=0)
+    assert enqueue_due_jobs(now) == ["daily", "often"]
+    assert enqueue_due_jobs(now + datetime.timedelta(minutes=5)) == []
+    assert enqueue_due_jobs(now + datetime.timedelta(minutes=20)) == ["often"]
+    assert enqueue_due_jobs(now + datetime.timedelta(days=1)) == ["daily", "often"]
     assert DBTaskResult.objects.filter(task_path__endswith="record_obligation_statuses").count() == 2
+
+
+def test_the_start_page_shows_the_recorded_statuses_and_can_check_now(demo, client_for):
+    client = client_for("samordnare")
+    page = client.get(reverse("home")).content.decode()
+    assert "have not been checked yet" in page
+    response = client.post(reverse("obligations-refresh"))
+    assert response.status_code == 302
+    page = client.get(reverse("home")).content.decode()
+    assert "Obligations checked" in page and "HJ-9" in page
+    assert ObligationStatus.objects.filter(obligation_id="HJ-9").count() == 1
+    client.post(reverse("obligations-refresh"))  # the same day: updated, not added
+    assert ObligationStatus.objects.filter(obligation_id="HJ-9").count() == 1
 
 
 @worker_test

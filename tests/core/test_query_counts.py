@@ -61,4 +61,6 @@ def test_query_count_is_constant_in_the_data_size(group, client_for, name, arg, 
     _grow(group, 30)
     large = _count(client, url())
     assert large == small, f"{name}: {small} queries with little data, {large} with more"
-    assert large <= 15
+    # The obligations page runs every check of the profile live: one or two queries a check,
+    # constant in the data; every other page keeps to the house budget of 15.
+    assert large <= (25 if name == "obligations" else 15)

@@ -31,34 +31,40 @@ def send_notification_emails() -> int:
     return sent
 
 
-@task
-def record_obligation_statuses() -> int:
-    """Keep each obligation's status over time (one row per obligation and day)."""
-    from varna.organisation.models import MunicipalGroup
-
+def record_group_statuses(group) -> int:
+    """Evaluate every obligation of a group and keep the answer: one row per obligation and day,
+    updated when checked again the same day (the start page reads these)."""
     from .obligations import evaluate
 
+    profile = group.profile
     today = timezone.localdate()
-    written = 0
-    for group in MunicipalGroup.objects.all():
-        profile = group.profile
-        for obligation in profile.obligations:
-            if ObligationStatus.objects.filter(
-                group=group, obligation_id=obligation["id"], checked_at__date=today
-            ).exists():
-                continue
-            status, results = evaluate(obligation, group, profile)
-            ObligationStatus.objects.create(
-                group=group, obligation_id=obligation["id"], status=status, results=[r.as_json() for r in results]
-            )
-            written += 1
-    return written
+    now = timezone.now()
+    cache: dict = {}
+    for obligation in profile.obligations:
+        status, results = evaluate(obligation, group, profile, cache)
+        values = {"status": status, "results": [r.as_json() for r in results], "checked_at": now}
+        row = ObligationStatus.objects.filter(
+            group=group, obligation_id=obligation["id"], checked_at__date=today
+        ).first()
+        if row is None:
+            ObligationStatus.objects.create(group=group, obligation_id=obligation["id"], **values)
+        else:
+            ObligationStatus.objects.filter(pk=row.pk).update(**values)
+    return len(profile.obligations)
+
+
+@task
+def record_obligation_statuses() -> int:
+    """Keep each obligation's status over time, for the start page, trends and the yearly report."""
+    from varna.organisation.models import MunicipalGroup
+
+    return sum(record_group_statuses(group) for group in MunicipalGroup.objects.all())
 
 
 # name -> (task, interval). Areas add their reminder jobs here.
 SCHEDULE: dict[str, tuple] = {
     "send_notification_emails": (send_notification_emails, datetime.timedelta(minutes=1)),
-    "record_obligation_statuses": (record_obligation_statuses, datetime.timedelta(days=1)),
+    "record_obligation_statuses": (record_obligation_statuses, datetime.timedelta(minutes=15)),
 }
 
 

@@ -63,7 +63,8 @@ class Registry:
 
     def register(self, name: str, **params: tuple[str, bool]):
         """Register a check. Each keyword names a parameter and says what it refers to:
-        ("role_types" | "unit_levels" | "body_kinds", required) or ("int" | "text", required);
+        ("role_types" | "unit_levels" | "body_kinds" | "document_kinds", required) or ("int" | "bool" | "text",
+        required);
         a list of references is written with a trailing "[]", e.g. ("body_kinds[]", True)."""
 
         def decorator(func):
@@ -98,6 +99,10 @@ class Registry:
                 return _("parameter '%(param)s' must be a list") % {"param": param}
             if kind.endswith("[]") and not values:
                 return _("parameter '%(param)s' must not be empty") % {"param": param}
+            if section == "bool":
+                if not all(isinstance(v, bool) for v in values):
+                    return _("parameter '%(param)s' must be true or false") % {"param": param}
+                continue
             if section == "int":
                 if not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
                     return _("parameter '%(param)s' must be a whole number") % {"param": param}
@@ -153,7 +158,7 @@ def evaluate(obligation: dict[str, Any], group, profile, cache: dict | None = No
 
 
 # Areas whose registers exist in Värna today; obligations of other areas say they are not built.
-BUILT_AREAS = {"organisation"}
+BUILT_AREAS = {"organisation", "documents"}
 
 AREA_NAMES = {
     "organisation": gettext_lazy("Organisation and responsibility"),

@@ -13,5 +13,6 @@ urlpatterns = [
     path("notiser/", views.notifications, name="notifications"),
     path("notiser/<int:pk>/las/", views.notification_read, name="notification-read"),
     path("skyldigheter/", views.obligations, name="obligations"),
+    path("skyldigheter/kontrollera/", views.obligations_refresh, name="obligations-refresh"),
     path("health/", views.health, name="health"),
 ]

@@ -17,8 +17,9 @@ from django.views.generic import UpdateView
 
 from .context_processors import current_group
 from .forms import VersionedModelForm
-from .models import Notification, Task, WorkerHeartbeat
-from .obligations import AREA_NAMES, Status, area_name, evaluate
+from .jobs import record_group_statuses
+from .models import Notification, ObligationStatus, Task, WorkerHeartbeat
+from .obligations import AREA_NAMES, Result, Status, area_name, evaluate
 from .permissions import get_access
 
 
@@ -69,17 +70,43 @@ def obligation_rows(group):
     return rows
 
 
+def latest_statuses(group) -> list[dict]:
+    """The newest recorded answer of each obligation (written by the worker every 15 minutes and
+    by "Check now"), in one query: the start page does not run every check on each visit."""
+    profile = group.profile
+    newest = {}
+    for row in ObligationStatus.objects.filter(
+        group=group, checked_at__gte=timezone.now() - datetime.timedelta(days=2)
+    ):
+        if row.obligation_id not in newest or row.checked_at > newest[row.obligation_id].checked_at:
+            newest[row.obligation_id] = row
+    rows = []
+    for obligation in profile.obligations:
+        row = newest.get(obligation["id"])
+        status = row.status if row else Status.NOT_CHECKABLE
+        rows.append(
+            {
+                "obligation": obligation,
+                "status": status,
+                "status_label": Status(status).label,
+                "results": [Result(Status(r["status"]), r["summary"]) for r in row.results] if row else [],
+                "checked_at": row.checked_at if row else None,
+            }
+        )
+    return rows
+
+
 @login_required
 def home(request):
     group = current_group(request)
     access = get_access(request.user)
     context = {"tasks": [], "areas": [], "notifications": []}
-    person = get_access(request.user).person
+    person = access.person
     if person is not None:
         context["tasks"] = list(Task.objects.filter(owner=person, state=Task.State.OPEN).order_by("due_date")[:20])
     context["notifications"] = list(Notification.objects.filter(recipient=request.user, read_at__isnull=True)[:5])
     if group is not None and access.anything:
-        rows = obligation_rows(group)
+        rows = latest_statuses(group)
         by_area: dict[str, list] = {}
         for row in rows:
             by_area.setdefault(row["obligation"]["area"], []).append(row)
@@ -87,7 +114,21 @@ def home(request):
             {"key": key, "name": name, "rows": by_area.get(key, [])} for key, name in AREA_NAMES.items()
         ]
         context["gaps"] = [r for r in rows if r["status"] in (Status.NOT_MET, Status.PARTLY)]
+        checked = [r["checked_at"] for r in rows if r["checked_at"]]
+        context["checked_at"] = min(checked) if checked else None
     return render(request, "core/home.html", context)
+
+
+@login_required
+@require_POST
+def obligations_refresh(request):
+    """Check every obligation now (the worker also does it every 15 minutes)."""
+    group = current_group(request)
+    if group is None or not get_access(request.user).anything:
+        raise PermissionDenied
+    record_group_statuses(group)
+    messages.success(request, _("Every obligation was checked just now."))
+    return redirect("home")
 
 
 @login_required

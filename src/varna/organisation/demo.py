@@ -96,4 +96,9 @@ def load_demo(profile: Profile) -> tuple[MunicipalGroup, dict[str, str]]:
     password = secrets.token_urlsafe(9)
     User.objects.create_superuser(username="admin", email="", password=password)
     logins["admin"] = password
+
+    # The demo's other areas, each loaded by its own app.
+    from varna.documents.demo import load_documents
+
+    load_documents(group, profile, bodies, units)
     return group, logins

@@ -224,6 +224,46 @@ SPEC = Map(
                             )
                         )
                     ),
+                    "documents": F(
+                        List(
+                            Map(
+                                {
+                                    "key": F(Str(pattern=KEY)),
+                                    "kind": F(Str(pattern=KEY)),
+                                    "title": F(Str()),
+                                    "unit": F(Str()),
+                                    "owner": F(Str(), required=False),
+                                    "parent": F(Str(pattern=KEY), required=False),
+                                    "topics": F(List(Str(pattern=KEY)), required=False, default=[]),
+                                    "classification": F(
+                                        Str(choices=("public", "internal", "classified")),
+                                        required=False,
+                                        default="public",
+                                    ),
+                                    "classification_ground": F(Str(), required=False, default=""),
+                                    "text": F(Str()),
+                                    "decided": F(
+                                        Map(
+                                            {
+                                                "date": F(Date()),
+                                                "body": F(Str(pattern=KEY), required=False),
+                                                "person": F(Str(), required=False),
+                                                "record_number": F(Str(), required=False, default=""),
+                                                "in_force_from": F(Date(), required=False),
+                                                "communicated": F(Date(), required=False),
+                                            }
+                                        ),
+                                        required=False,
+                                    ),
+                                    "status": F(
+                                        Str(choices=("draft", "consultation")), required=False, default="draft"
+                                    ),
+                                }
+                            )
+                        ),
+                        required=False,
+                        default=[],
+                    ),
                     "external_parties": F(
                         List(
                             Map(
@@ -491,6 +531,24 @@ def _cross_check(data: dict[str, Any], ctx: Context) -> None:
             for j, role in enumerate(person.get("roles") or []):
                 ref(role, "role", roles, f"demo.people[{i}].roles[{j}]")
                 ref(role, "unit", codes, f"demo.people[{i}].roles[{j}]")
+        names = {f"{p.get('first_name')} {p.get('last_name')}" for p in demo.get("people") or []}
+        doc_keys = {d.get("key") for d in demo.get("documents") or []}
+        topics = {r.get("key") for r in data.get("required_routines") or []}
+        for i, doc in enumerate(demo.get("documents") or []):
+            path = f"demo.documents[{i}]"
+            ref(doc, "kind", docs, path)
+            ref(doc, "unit", codes, path)
+            ref(doc, "owner", names, path)
+            ref(doc, "parent", doc_keys, path)
+            for topic in doc.get("topics") or []:
+                if topic not in topics:
+                    ctx.error(
+                        doc.line_of("topics"), f"{path}.topics", _("'%(value)s' is not declared") % {"value": topic}
+                    )
+            decided = doc.get("decided")
+            if decided:
+                ref(decided, "body", body_keys, f"{path}.decided")
+                ref(decided, "person", names, f"{path}.decided")
         for i, party in enumerate(demo.get("external_parties") or []):
             ref(party, "unit", codes, f"demo.external_parties[{i}]")
             for j, contract in enumerate(party.get("contracts") or []):

@@ -1,0 +1,198 @@
+"""Obligation checks for governing documents (HJ-10, HJ-11, AL-3, AL-5, AL-6, AL-7, AL-11, KK-13)."""
+
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from varna.core.obligations import Evidence, Result, Status, registry
+from varna.organisation.models import Body, OrgUnit, RoleAssignment
+
+from .models import APPLYING, Decision, Document, NotificationDuty
+from .services import decider_for, kind_label
+
+
+def _kinds_name(profile, kinds) -> str:
+    return ", ".join(kind_label(profile, k).lower() for k in kinds)
+
+
+def _evidence(documents) -> list[Evidence]:
+    return [Evidence(d.title, d.get_absolute_url()) for d in documents]
+
+
+def _applying(group, kinds):
+    return Document.objects.filter(group=group, kind__in=kinds, status__in=APPLYING).select_related("group", "unit")
+
+
+@registry.register("reviews_on_time", kinds=("document_kinds[]", True), require=("bool", False))
+def reviews_on_time(group, profile, kinds, require=False):
+    """Every applying document of the kinds is reviewed by its due date."""
+    documents = list(_applying(group, kinds))
+    what = _kinds_name(profile, kinds)
+    if not documents:
+        status = Status.NOT_MET if require else Status.NOT_CHECKABLE
+        return Result(status, _("No %(what)s in force are registered.") % {"what": what})
+    today = timezone.localdate()
+    overdue = [d for d in documents if d.next_review and d.next_review < today]
+    if overdue:
+        return Result(
+            Status.NOT_MET,
+            ngettext(
+                "%(k)s of %(n)s documents (%(what)s) is past its review date.",
+                "%(k)s of %(n)s documents (%(what)s) are past their review date.",
+                len(overdue),
+            )
+            % {"k": len(overdue), "n": len(documents), "what": what},
+            _evidence(overdue),
+        )
+    return Result(
+        Status.MET, _("All %(n)s documents (%(what)s) are reviewed on time.") % {"n": len(documents), "what": what}
+    )
+
+
+class _DecisionRules:
+    """The profile's decision rule applied to many documents with three queries in all."""
+
+    def __init__(self, group, roles: set[str]):
+        self.units = {u.pk: u for u in OrgUnit.objects.filter(group=group).only("pk", "path", "responsible_body_id")}
+        self.bodies = {b.pk: b for b in Body.objects.filter(group=group)}
+        self.assignments = list(
+            RoleAssignment.objects.filter(unit__group=group, role__in=roles)
+            .select_related("unit")
+            .only("person_id", "role", "valid_from", "valid_to", "unit__path")
+        )
+
+    def responsible_body(self, unit) -> Body | None:
+        ids = [int(part) for part in unit.path.strip(".").split(".") if part]
+        for unit_id in reversed(ids):
+            body_id = self.units[unit_id].responsible_body_id if unit_id in self.units else None
+            if body_id:
+                return self.bodies.get(body_id)
+        return None
+
+    def allowed(self, document, body_id, person_id, day) -> bool:
+        decider = decider_for(document)
+        if decider.body_kind:
+            body = self.bodies.get(body_id)
+            if body is None or body.kind != decider.body_kind:
+                return False
+            responsible = self.responsible_body(document.unit)
+            return responsible is None or responsible.kind != decider.body_kind or responsible.pk == body.pk
+        return any(
+            a.person_id == person_id
+            and a.role == decider.role
+            and document.unit.path.startswith(a.unit.path)
+            and (a.valid_from is None or a.valid_from <= day)
+            and (a.valid_to is None or a.valid_to >= day)
+            for a in self.assignments
+        )
+
+
+@registry.register("decided_by_rule", kinds=("document_kinds[]", True))
+def decided_by_rule(group, profile, kinds):
+    """The latest decision of every applying document of the kinds was taken by the body or
+    role the profile names (decisions recorded in Värna are checked when entered; imported or
+    older ones are checked here)."""
+    latest = Decision.objects.filter(document=OuterRef("pk")).order_by("-date", "-pk")
+    documents = list(
+        _applying(group, kinds).annotate(
+            decision_body=Subquery(latest.values("body_id")[:1]),
+            decision_person=Subquery(latest.values("person_id")[:1]),
+            decision_date=Subquery(latest.values("date")[:1]),
+        )
+    )
+    what = _kinds_name(profile, kinds)
+    if not documents:
+        return Result(Status.NOT_CHECKABLE, _("No %(what)s in force are registered.") % {"what": what})
+    rules = _DecisionRules(group, {decider_for(d).role for d in documents if decider_for(d).role})
+    wrong = [
+        d
+        for d in documents
+        if d.decision_date is None or not rules.allowed(d, d.decision_body, d.decision_person, d.decision_date)
+    ]
+    if wrong:
+        return Result(
+            Status.NOT_MET,
+            _("%(k)s of %(n)s documents (%(what)s) lack a decision by the body or role the policy names.")
+            % {"k": len(wrong), "n": len(documents), "what": what},
+            _evidence(wrong),
+        )
+    deciders = sorted({decider_for(d).label for d in documents})
+    return Result(
+        Status.MET,
+        _("All %(n)s documents (%(what)s) are decided by %(decider)s.")
+        % {"n": len(documents), "what": what, "decider": ", ".join(deciders)},
+    )
+
+
+@registry.register("notifications_delivered", kinds=("document_kinds[]", True))
+def notifications_delivered(group, profile, kinds):
+    """Every decided document of the kinds has been communicated to the body the profile names."""
+    duties = list(
+        NotificationDuty.objects.filter(document__group=group, document__kind__in=kinds).select_related(
+            "document", "body"
+        )
+    )
+    what = _kinds_name(profile, kinds)
+    if not duties:
+        return Result(Status.NOT_CHECKABLE, _("No decided %(what)s have had to be communicated yet.") % {"what": what})
+    pending = [d for d in duties if d.is_pending]
+    if pending:
+        return Result(
+            Status.NOT_MET,
+            _("%(k)s of %(n)s decided documents (%(what)s) have not been communicated to %(body)s.")
+            % {"k": len(pending), "n": len(duties), "what": what, "body": pending[0].body},
+            _evidence([d.document for d in pending]),
+        )
+    return Result(
+        Status.MET,
+        _("All %(n)s decided documents (%(what)s) have been communicated.") % {"n": len(duties), "what": what},
+    )
+
+
+@registry.register("required_routines_exist", kinds=("document_kinds[]", True))
+def required_routines_exist(group, profile, kinds):
+    """For each area the profile lists under `required_routines`, a document of the kinds in
+    force covers it (AL-5)."""
+    areas = profile.data["required_routines"]
+    covered = set()
+    for topics in _applying(group, kinds).values_list("topics", flat=True):
+        covered.update(topics or [])
+    missing = [a for a in areas if a["key"] not in covered]
+    from varna.organisation.profiles import tr
+
+    if not areas:
+        return Result(Status.NOT_CHECKABLE, _("The profile lists no required routines."))
+    if missing:
+        status = Status.PARTLY if len(missing) < len(areas) else Status.NOT_MET
+        return Result(
+            status,
+            _("%(k)s of %(n)s required areas have no routine in force: %(names)s.")
+            % {"k": len(missing), "n": len(areas), "names": ", ".join(tr(a["name"]) for a in missing)},
+        )
+    return Result(Status.MET, _("All %(n)s required areas have a routine in force.") % {"n": len(areas)})
+
+
+@registry.register(
+    "linked_documents", kind=("document_kinds", True), parent_kind=("document_kinds", True), minimum=("int", False)
+)
+def linked_documents(group, profile, kind, parent_kind, minimum=1):
+    """Documents of `kind` (e.g. the fire-protection and information-security policies) are in
+    force and linked to a document of `parent_kind` (the security policy) (AL-3)."""
+    linked = list(_applying(group, [kind]).select_related("parent"))
+    ok = [d for d in linked if d.parent_id and d.parent.kind == parent_kind]
+    names = {"kind": kind_label(profile, kind).lower(), "parent": kind_label(profile, parent_kind).lower()}
+    if len(ok) >= minimum:
+        return Result(
+            Status.MET,
+            _("%(n)s documents (%(kind)s) in force are linked to the %(parent)s.") % {"n": len(ok), **names},
+            _evidence(ok),
+        )
+    unlinked = [d for d in linked if d not in ok]
+    status = Status.PARTLY if ok or unlinked else Status.NOT_MET
+    return Result(
+        status,
+        _("%(n)s of at least %(min)s documents (%(kind)s) in force are linked to the %(parent)s.")
+        % {"n": len(ok), "min": minimum, **names},
+        _evidence(unlinked),
+    )
