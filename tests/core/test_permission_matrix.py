@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pytest
 from django.urls import reverse
 
+from varna.documents.models import Document
 from varna.organisation.models import ExternalParty, OrgUnit, Person, RoleAssignment
 
 # What each demo login may do, by unit code of the subtree (None = nothing). From the profile's
@@ -59,6 +60,16 @@ def target_object(kind, target, group):
     if kind == "role":
         role = RoleAssignment.objects.filter(unit=unit).first()
         return role, role.unit
+    if kind == "document":
+        document = (
+            Document.objects.filter(unit__path__startswith=unit.path).exclude(classification="classified").first()
+        )
+        return document, document.unit
+    if kind == "document":
+        document = (
+            Document.objects.filter(unit__path__startswith=unit.path).exclude(classification="classified").first()
+        )
+        return document, document.unit
     raise AssertionError(kind)
 
 
@@ -70,6 +81,10 @@ DETAIL = (
     + [Entry("organisation:party", "view", t, "party") for t in ("own", "other")]
     + [Entry("organisation:party-edit", "change", t, "party") for t in ("own", "other")]
     + [Entry("organisation:role-edit", "manage", t, "role") for t in ("own", "other")]
+    + [Entry("documents:document", "view", t, "document") for t in ("own", "other")]
+    + [Entry("documents:edit", "change", t, "document") for t in ("own", "other")]
+    + [Entry("documents:version-create", "change", t, "document") for t in ("own", "other")]
+    + [Entry("documents:decision", "manage", t, "document") for t in ("own", "other")]
 )
 
 
@@ -112,6 +127,7 @@ def test_posting_an_edit_outside_the_scope_changes_nothing(client, client_for, g
         ("organisation:role-create", "manage"),
         ("organisation:person-create", "change"),
         ("organisation:party-create", "change"),
+        ("documents:create", "change"),
     ],
 )
 def test_create_pages_need_the_action_somewhere(client, client_for, group, login, name, action):
@@ -125,7 +141,7 @@ def test_create_pages_need_the_action_somewhere(client, client_for, group, login
 
 
 # List pages: the links to records of each unit subtree must appear exactly where the role reaches.
-LIST_PAGES = ["organisation:group", "organisation:people", "organisation:parties"]
+LIST_PAGES = ["organisation:group", "organisation:people", "organisation:parties", "documents:list"]
 
 
 def _links(group, code, name):
@@ -134,6 +150,8 @@ def _links(group, code, name):
         objects = OrgUnit.objects.filter(path__startswith=root.path)
     elif name == "organisation:people":
         objects = Person.objects.filter(unit__path__startswith=root.path)
+    elif name == "documents:list":
+        objects = Document.objects.filter(unit__path__startswith=root.path).exclude(classification="classified")
     else:
         objects = ExternalParty.objects.filter(unit__path__startswith=root.path).exclude(classification="classified")
     links = [f'href="{obj.get_absolute_url()}"' for obj in objects]

@@ -1,10 +1,14 @@
 """Query counts per page must not grow with the data (no N+1)."""
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from varna.documents import services
+from varna.documents.models import Document
 from varna.organisation.models import Contract, ExternalParty, OrgUnit, Person, RoleAssignment
 
 
@@ -20,6 +24,21 @@ def _grow(group, n):
         party = ExternalParty.objects.create(group=group, name=f"Part {i}-{n}", kind="supplier", unit=unit)
         contract = Contract.objects.create(party=party, title="Avtal", valid_from="2026-01-01")
         contract.units.set([unit, tf])
+        document = Document.objects.create(
+            group=group, kind="instruction", title=f"Instruktion {i}-{n}", unit=unit, owner=people[0]
+        )
+        version = services.add_version(document, None, text="# Text")
+        services.record_decision(
+            document,
+            version=version,
+            body=None,
+            person=people[0],
+            date=datetime.date(2025, 1, 1),
+            in_force_from=datetime.date(2025, 1, 1),
+            record_number="",
+            user=None,
+            expected_version=document.version,
+        )
     return tf
 
 
@@ -39,6 +58,9 @@ PAGES = [
     ("organisation:unit", "TF"),
     ("organisation:person", "person"),
     ("organisation:party", "party"),
+    ("documents:list", None),
+    ("documents:calendar", None),
+    ("documents:document", "document"),
 ]
 
 
@@ -52,6 +74,15 @@ def test_query_count_is_constant_in_the_data_size(group, client_for, name, arg, 
             return reverse(name, args=[OrgUnit.objects.get(group=group, code="TF").pk])
         if arg == "person":
             return reverse(name, args=[Person.objects.get(group=group, last_name="Berglund").pk])
+        if arg == "document":
+            return reverse(
+                name,
+                args=[
+                    Document.objects.get(
+                        group=group, title__startswith="Kompletterande riktlinje för fastighetssäkerhet"
+                    ).pk
+                ],
+            )
         if arg == "party":
             return reverse(name, args=[ExternalParty.objects.get(group=group, name="Fjällbygg Entreprenad AB").pk])
         return reverse(name)

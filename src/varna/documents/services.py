@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -237,7 +238,7 @@ def open_due_reviews(day: datetime.date | None = None, lead_days: int = 30) -> l
         Document.objects.filter(
             status__in=APPLYING, next_review__isnull=False, next_review__lte=day + datetime.timedelta(days=lead_days)
         )
-        .exclude(reviews__done_at__isnull=True)
+        .exclude(Exists(Review.objects.filter(document=OuterRef("pk"), done_at__isnull=True)))
         .select_related("owner", "group")
     )
     review_type = ContentType.objects.get_for_model(Review)
