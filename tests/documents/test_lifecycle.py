@@ -261,3 +261,20 @@ def test_the_register_filters_and_the_calendar(coordinator, unit, group):
     assert "Instruktion för nyckelhantering" in overdue
     bad = coordinator.get(reverse("documents:list"), {"enhet": "x'; drop", "status": "nonsense", "sida": "999"})
     assert bad.status_code == 200
+
+
+def test_search_finds_words_in_the_text_of_the_newest_version(coordinator, group):
+    found = coordinator.get(reverse("documents:list"), {"q": "värdeskåp"}).content.decode()
+    assert "Instruktion för nyckelhantering" in found and "Riktlinjer för säkerhetsarbetet" not in found
+    assert "Riktlinjer för säkerhetsarbetet" in coordinator.get(reverse("documents:list"), {"q": "KS 2023/88"}).content.decode()
+
+
+def test_search_understands_swedish_word_forms_on_postgresql(coordinator, group):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("Swedish stemming is PostgreSQL's full-text search")
+    found = coordinator.get(reverse("documents:list"), {"q": "nycklar"}).content.decode()
+    assert "Instruktion för nyckelhantering" in found  # "nycklar" is in its text, "nyckel" in the title
+    found = coordinator.get(reverse("documents:list"), {"q": "riktlinjen"}).content.decode()
+    assert "Riktlinjer för säkerhetsarbetet" in found

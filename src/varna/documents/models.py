@@ -63,7 +63,10 @@ class Document(VersionedModel, ClassifiedModel):
     replaced_by = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replaces", editable=False
     )
-    history = HistoricalRecords()
+    # Title, record number and the text of the newest version, kept for searching (full-text
+    # with Swedish stemming on PostgreSQL, a plain substring match on SQLite).
+    search_text = models.TextField(default="", editable=False)
+    history = HistoricalRecords(excluded_fields=["search_text"])
 
     objects = DocumentQuerySet.as_manager()
 
@@ -79,6 +82,16 @@ class Document(VersionedModel, ClassifiedModel):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        self.search_text = self.build_search_text()
+        super().save(*args, **kwargs)
+
+    def build_search_text(self) -> str:
+        text = ""
+        if self.pk:
+            text = self.versions.order_by("-number").values_list("text", flat=True).first() or ""
+        return "\n".join(part for part in (self.title, self.record_number, text) if part)
 
     def get_absolute_url(self):
         return reverse("documents:document", args=[self.pk])
@@ -139,6 +152,7 @@ class DocumentVersion(models.Model):
         if self.pk is not None:
             raise ValueError("A document version is never changed; add a new version instead.")
         super().save(*args, **kwargs)
+        Document.objects.filter(pk=self.document_id).update(search_text=self.document.build_search_text())
 
 
 class Decision(models.Model):

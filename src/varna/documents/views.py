@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +23,7 @@ from . import services
 from .forms import CommentForm, DecisionForm, DeliveryForm, DocumentForm, ReviewForm, VersionForm
 from .models import Document, NotificationDuty, Review, Status
 from .rendering import render_markdown
+from .search import search
 
 STALE = gettext_lazy(
     "Someone else changed the document after you opened the page. Nothing was saved: "
@@ -57,9 +57,7 @@ def document_list(request):
         "enhet": request.GET.get("enhet", ""),
         "granskning": request.GET.get("granskning", ""),
     }
-    if filters["q"]:
-        for word in filters["q"].split():
-            documents = documents.filter(Q(title__icontains=word) | Q(record_number__icontains=word))
+    documents = search(documents, filters["q"])
     if filters["typ"] in profile.document_kinds:
         documents = documents.filter(kind=filters["typ"])
     if filters["status"] in Status.values:
