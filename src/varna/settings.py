@@ -232,3 +232,5 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("VARNA_LOG_LEVEL", "WARNING")},
 }
 VARNA_BASE_URL = os.environ.get("VARNA_BASE_URL", "http://127.0.0.1:8000")
+# Days before a governing document's review falls due that its owner is reminded.
+VARNA_REVIEW_REMINDER_DAYS = int(os.environ.get("VARNA_REVIEW_REMINDER_DAYS", "30"))

@@ -266,7 +266,10 @@ def test_the_register_filters_and_the_calendar(coordinator, unit, group):
 def test_search_finds_words_in_the_text_of_the_newest_version(coordinator, group):
     found = coordinator.get(reverse("documents:list"), {"q": "värdeskåp"}).content.decode()
     assert "Instruktion för nyckelhantering" in found and "Riktlinjer för säkerhetsarbetet" not in found
-    assert "Riktlinjer för säkerhetsarbetet" in coordinator.get(reverse("documents:list"), {"q": "KS 2023/88"}).content.decode()
+    assert (
+        "Riktlinjer för säkerhetsarbetet"
+        in coordinator.get(reverse("documents:list"), {"q": "KS 2023/88"}).content.decode()
+    )
 
 
 def test_search_understands_swedish_word_forms_on_postgresql(coordinator, group):

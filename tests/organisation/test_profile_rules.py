@@ -55,7 +55,7 @@ def test_external_parties_are_covered_by_the_policy(db, client):
     parties = ExternalParty.objects.filter(group=group)
     assert status == Status.PARTLY
     assert result.summary.startswith(f"{parties.count()} external parties registered")
-    assert "acknowledgement of the rules" in result.summary
+    assert "asked to acknowledge the governing documents" in result.summary
     party = parties.filter(contracts__isnull=False).first()
     party.contact_name = party.contact_email = ""
     party.save()

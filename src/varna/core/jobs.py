@@ -11,6 +11,8 @@ from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
 
+from varna.documents.jobs import review_reminders as document_review_reminders
+
 from .models import Notification, ObligationStatus, ScheduledJobRun
 
 
@@ -65,6 +67,7 @@ def record_obligation_statuses() -> int:
 SCHEDULE: dict[str, tuple] = {
     "send_notification_emails": (send_notification_emails, datetime.timedelta(minutes=1)),
     "record_obligation_statuses": (record_obligation_statuses, datetime.timedelta(minutes=15)),
+    "document_review_reminders": (document_review_reminders, datetime.timedelta(days=1)),
 }
 
 

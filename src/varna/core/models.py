@@ -164,6 +164,24 @@ class Task(models.Model):
         return self.state == self.State.OPEN and self.due_date is not None and self.due_date < timezone.localdate()
 
 
+class CalendarFeedToken(models.Model):
+    """A user's personal calendar subscription (iCalendar feed of review due dates). The token
+    in the feed's address is the credential: only its SHA-256 is stored, so a copy of the
+    database does not give the feeds away. One per user; making a new one revokes the old."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed_token")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar feed token")
+        verbose_name_plural = _("calendar feed tokens")
+
+    def __str__(self):
+        return f"{self.user} {self.created_at:%Y-%m-%d}"
+
+
 class WorkerHeartbeat(models.Model):
     worker_id = models.CharField(max_length=64, unique=True)
     last_seen = models.DateTimeField()

@@ -120,14 +120,14 @@ class DecisionForm(forms.Form):
             # Every body of the group is offered, the allowed one first: a wrong choice is refused
             # with the policy's rule rather than hidden.
             self.fields["body"].queryset = Body.objects.filter(group=document.group)
-            self.fields["body"].initial = allowed_bodies(document).first()
+            self.fields["body"].initial = next(iter(allowed_bodies(document)), None)
             self.fields["body"].required = True
             self.fields["body"].help_text = _("The policy says: decided by %(decider)s.") % {"decider": decider.label}
             del self.fields["person"]
         else:
             self.fields["person"].queryset = Person.objects.filter(group=document.group)
             self.fields["person"].required = True
-            self.fields["person"].initial = allowed_people(document).first()
+            self.fields["person"].initial = next(iter(allowed_people(document)), None)
             self.fields["person"].help_text = _("The policy says: decided by the %(decider)s.") % {
                 "decider": decider.label.lower()
             }

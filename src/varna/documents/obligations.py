@@ -6,10 +6,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from varna.core.obligations import Evidence, Result, Status, registry
-from varna.organisation.models import Body, OrgUnit, RoleAssignment
 
 from .models import APPLYING, Decision, Document, NotificationDuty
-from .services import decider_for, kind_label
+from .services import DecisionRules, decider_for, kind_label
 
 
 def _kinds_name(profile, kinds) -> str:
@@ -50,44 +49,6 @@ def reviews_on_time(group, profile, kinds, require=False):
     )
 
 
-class _DecisionRules:
-    """The profile's decision rule applied to many documents with three queries in all."""
-
-    def __init__(self, group, roles: set[str]):
-        self.units = {u.pk: u for u in OrgUnit.objects.filter(group=group).only("pk", "path", "responsible_body_id")}
-        self.bodies = {b.pk: b for b in Body.objects.filter(group=group)}
-        self.assignments = list(
-            RoleAssignment.objects.filter(unit__group=group, role__in=roles)
-            .select_related("unit")
-            .only("person_id", "role", "valid_from", "valid_to", "unit__path")
-        )
-
-    def responsible_body(self, unit) -> Body | None:
-        ids = [int(part) for part in unit.path.strip(".").split(".") if part]
-        for unit_id in reversed(ids):
-            body_id = self.units[unit_id].responsible_body_id if unit_id in self.units else None
-            if body_id:
-                return self.bodies.get(body_id)
-        return None
-
-    def allowed(self, document, body_id, person_id, day) -> bool:
-        decider = decider_for(document)
-        if decider.body_kind:
-            body = self.bodies.get(body_id)
-            if body is None or body.kind != decider.body_kind:
-                return False
-            responsible = self.responsible_body(document.unit)
-            return responsible is None or responsible.kind != decider.body_kind or responsible.pk == body.pk
-        return any(
-            a.person_id == person_id
-            and a.role == decider.role
-            and document.unit.path.startswith(a.unit.path)
-            and (a.valid_from is None or a.valid_from <= day)
-            and (a.valid_to is None or a.valid_to >= day)
-            for a in self.assignments
-        )
-
-
 @registry.register("decided_by_rule", kinds=("document_kinds[]", True))
 def decided_by_rule(group, profile, kinds):
     """The latest decision of every applying document of the kinds was taken by the body or
@@ -104,7 +65,7 @@ def decided_by_rule(group, profile, kinds):
     what = _kinds_name(profile, kinds)
     if not documents:
         return Result(Status.NOT_CHECKABLE, _("No %(what)s in force are registered.") % {"what": what})
-    rules = _DecisionRules(group, {decider_for(d).role for d in documents if decider_for(d).role})
+    rules = DecisionRules(group, {decider_for(d).role for d in documents if decider_for(d).role})
     wrong = [
         d
         for d in documents
@@ -113,14 +74,22 @@ def decided_by_rule(group, profile, kinds):
     if wrong:
         return Result(
             Status.NOT_MET,
-            _("%(k)s of %(n)s documents (%(what)s) lack a decision by the body or role the policy names.")
+            ngettext(
+                "%(k)s of %(n)s documents (%(what)s) lacks a decision by the body or role the policy names.",
+                "%(k)s of %(n)s documents (%(what)s) lack a decision by the body or role the policy names.",
+                len(wrong),
+            )
             % {"k": len(wrong), "n": len(documents), "what": what},
             _evidence(wrong),
         )
-    deciders = sorted({decider_for(d).label for d in documents})
+    deciders = sorted({decider_for(d).label.lower() for d in documents})
     return Result(
         Status.MET,
-        _("All %(n)s documents (%(what)s) are decided by %(decider)s.")
+        ngettext(
+            "The document (%(what)s) is decided by the %(decider)s.",
+            "All %(n)s documents (%(what)s) are decided by the %(decider)s.",
+            len(documents),
+        )
         % {"n": len(documents), "what": what, "decider": ", ".join(deciders)},
     )
 

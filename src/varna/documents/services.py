@@ -40,64 +40,118 @@ def decider_for(document: Document) -> Decider:
     return Decider(None, role, profile.role_name(role) if role else "")
 
 
-def allowed_bodies(document: Document):
-    """The bodies that may decide the document: of the kind the profile names; for a committee,
-    the one responsible for the owner unit (or the nearest unit above it with one)."""
-    decider = decider_for(document)
-    if decider.body_kind is None:
-        return Body.objects.none()
-    bodies = Body.objects.filter(group=document.group, kind=decider.body_kind)
-    responsible = _responsible_body(document.unit)
-    if responsible is not None and responsible.kind == decider.body_kind:
-        return bodies.filter(pk=responsible.pk)
-    return bodies
+class DecisionRules:
+    """The profile's rule on who decides, applied to one or many documents of a group with three
+    queries: the group's units, its bodies and the holders of the deciding roles.
+
+    - A body kind with one body in the group (the council, the executive board) means that body.
+    - A body kind with several (committees, company boards) means the body responsible for the
+      owner unit, or for the nearest unit above it that has one ("adopted by its committee").
+    - A role means its holders on the owner unit, or on the nearest unit above it that has a
+      holder on the decision day ("adopted by its head").
+    """
+
+    def __init__(self, group, roles: set[str]):
+        self.units = {u.pk: u for u in OrgUnit.objects.filter(group=group).only("pk", "path", "responsible_body_id")}
+        self.bodies = {b.pk: b for b in Body.objects.filter(group=group)}
+        self.assignments = list(
+            RoleAssignment.objects.filter(unit__group=group, role__in=roles)
+            .select_related("person")
+            .only("person", "role", "valid_from", "valid_to", "unit_id")
+        )
+
+    def _chain(self, unit) -> list[int]:
+        """The owner unit's id, then its ancestors' ids, nearest first."""
+        return list(reversed([int(part) for part in unit.path.strip(".").split(".") if part]))
+
+    def bodies_for(self, document) -> list[Body]:
+        kind = decider_for(document).body_kind
+        of_kind = [b for b in self.bodies.values() if b.kind == kind]
+        if len(of_kind) <= 1:
+            return of_kind
+        for unit_id in self._chain(document.unit):
+            unit = self.units.get(unit_id)
+            if unit is not None and unit.responsible_body_id:
+                return [self.bodies[unit.responsible_body_id]]
+        return of_kind
+
+    def people_for(self, document, day: datetime.date) -> list[Person]:
+        role = decider_for(document).role
+        holders: dict[int, list[Person]] = {}
+        for a in self.assignments:
+            if (
+                a.role == role
+                and (a.valid_from is None or a.valid_from <= day)
+                and (a.valid_to is None or a.valid_to >= day)
+            ):
+                holders.setdefault(a.unit_id, []).append(a.person)
+        for unit_id in self._chain(document.unit):
+            if unit_id in holders:
+                return holders[unit_id]
+        return []
+
+    def allowed(self, document, body_id, person_id, day) -> bool:
+        if decider_for(document).body_kind:
+            return any(b.pk == body_id for b in self.bodies_for(document))
+        return any(p.pk == person_id for p in self.people_for(document, day))
 
 
-def _responsible_body(unit: OrgUnit) -> Body | None:
-    for candidate in [unit, *reversed(list(unit.ancestors().select_related("responsible_body")))]:
-        if candidate.responsible_body_id:
-            return candidate.responsible_body
-    return None
+def _rules(document: Document) -> DecisionRules:
+    role = decider_for(document).role
+    return DecisionRules(document.group, {role} if role else set())
 
 
-def allowed_people(document: Document, day: datetime.date | None = None):
-    """People holding the deciding role on the owner unit or a unit above it."""
-    decider = decider_for(document)
-    if decider.role is None:
-        return Person.objects.none()
-    assignments = RoleAssignment.objects.current(day).covering(document.unit).filter(role=decider.role)
-    return Person.objects.filter(pk__in=assignments.values("person_id"))
+def allowed_bodies(document: Document) -> list[Body]:
+    return _rules(document).bodies_for(document) if decider_for(document).body_kind else []
+
+
+def allowed_people(document: Document, day: datetime.date | None = None) -> list[Person]:
+    if decider_for(document).role is None:
+        return []
+    return _rules(document).people_for(document, day or timezone.localdate())
 
 
 def check_decider(document: Document, body: Body | None, person: Person | None, day: datetime.date) -> None:
     decider = decider_for(document)
-    kind_name = document.kind_name
+    kind_name = document.kind_name.lower()
     if decider.body_kind:
+        allowed = allowed_bodies(document)
+        names = ", ".join(str(b) for b in allowed) or decider.label
         if body is None:
             raise RuleError(
-                _("A %(kind)s is decided by %(decider)s: choose the body.")
-                % {"kind": kind_name.lower(), "decider": decider.label}
+                _("A %(kind)s is decided by %(names)s: choose the body.") % {"kind": kind_name, "names": names}
             )
-        if not allowed_bodies(document).filter(pk=body.pk).exists():
+        if body not in allowed:
             raise RuleError(
-                _("%(body)s cannot decide this %(kind)s: the policy says it is decided by %(decider)s.")
-                % {"body": body, "kind": kind_name.lower(), "decider": decider.label}
+                _("%(body)s cannot decide this %(kind)s: by the policy it is decided by %(names)s.")
+                % {"body": body, "kind": kind_name, "names": names}
             )
         return
+    allowed = allowed_people(document, day)
+    names = ", ".join(str(p) for p in allowed)
     if person is None:
         raise RuleError(
             _("A %(kind)s is decided by the %(decider)s: choose the person.")
-            % {"kind": kind_name.lower(), "decider": decider.label.lower()}
+            % {"kind": kind_name, "decider": decider.label.lower()}
         )
-    if not allowed_people(document, day).filter(pk=person.pk).exists():
+    if person not in allowed:
+        if names:
+            message = _(
+                "%(person)s cannot decide this %(kind)s: by the policy it is decided by the %(decider)s, %(names)s."
+            )
+        else:
+            message = _(
+                "%(person)s cannot decide this %(kind)s: by the policy it is decided by the %(decider)s, and %(unit)s has none on %(day)s."
+            )
         raise RuleError(
-            _("%(person)s is not %(decider)s for %(unit)s on %(day)s, so cannot decide this %(kind)s.")
+            message
             % {
                 "person": person,
+                "kind": kind_name,
                 "decider": decider.label.lower(),
+                "names": names,
                 "unit": document.unit,
                 "day": day,
-                "kind": kind_name.lower(),
             }
         )
 
@@ -113,7 +167,11 @@ def next_review_date(document: Document, from_day: datetime.date) -> datetime.da
     if spec.get("review_months"):
         return add_months(from_day, spec["review_months"])
     if spec.get("review_before_mandate_period"):
-        return next_mandate_start(from_day)
+        # A revision in the year before a mandate period starts is the revision for that period.
+        upcoming = next_mandate_start(from_day)
+        if (upcoming - from_day).days < 365:
+            upcoming = next_mandate_start(upcoming)
+        return upcoming
     return None
 
 
@@ -186,6 +244,11 @@ def record_decision(
         target = Body.objects.filter(group=document.group, kind=notify_kind).first()
         if target is not None:
             NotificationDuty.objects.create(document=document, decision=decision, body=target)
+    if document.status == Status.IN_FORCE:
+        # Whoever acknowledged an older version is asked again for the one now in force.
+        from .acknowledgements import reask_on_new_version
+
+        reask_on_new_version(document, user)
     return decision
 
 

@@ -19,7 +19,7 @@ from varna.core.views import VersionedUpdateView
 from varna.organisation.models import OrgUnit
 from varna.organisation.profiles import tr
 
-from . import services
+from . import acknowledgements, services
 from .forms import CommentForm, DecisionForm, DeliveryForm, DocumentForm, ReviewForm, VersionForm
 from .models import Document, NotificationDuty, Review, Status
 from .rendering import render_markdown
@@ -49,37 +49,8 @@ def _document(request, pk, action="view"):
 def document_list(request):
     group = _group(request)
     profile = group.profile
-    documents = Document.objects.restrict(request.user).filter(group=group).select_related("unit")
-    filters = {
-        "q": request.GET.get("q", "").strip(),
-        "typ": request.GET.get("typ", ""),
-        "status": request.GET.get("status", ""),
-        "enhet": request.GET.get("enhet", ""),
-        "granskning": request.GET.get("granskning", ""),
-    }
-    documents = search(documents, filters["q"])
-    if filters["typ"] in profile.document_kinds:
-        documents = documents.filter(kind=filters["typ"])
-    if filters["status"] in Status.values:
-        documents = documents.filter(status=filters["status"])
-    unit = None
-    if filters["enhet"]:
-        unit = (
-            OrgUnit.objects.restrict(request.user).filter(pk=filters["enhet"]).first()
-            if filters["enhet"].isdigit()
-            else None
-        )
-        if unit:
-            documents = documents.filter(unit__path__startswith=unit.path)
+    documents, filters, unit = filter_documents(request, group)
     today = timezone.localdate()
-    if filters["granskning"] == "forsenad":
-        documents = documents.filter(status__in=(Status.IN_FORCE, Status.UNDER_REVIEW), next_review__lt=today)
-    elif filters["granskning"] == "snart":
-        documents = documents.filter(
-            status__in=(Status.IN_FORCE, Status.UNDER_REVIEW),
-            next_review__gte=today,
-            next_review__lte=today + datetime.timedelta(days=90),
-        )
     page = Paginator(documents.order_by("title", "pk"), 50).get_page(request.GET.get("sida"))
     for document in page:
         document.group = group
@@ -95,8 +66,46 @@ def document_list(request):
             "units": OrgUnit.objects.restrict(request.user).filter(group=group, depth__lte=2).order_by("path"),
             "today": today,
             "can_create": bool(get_access(request.user).scopes("change")),
+            "can_import": bool(get_access(request.user).scopes("manage")),
         },
     )
+
+
+def filter_documents(request, group):
+    """The register as the list's filters (?q, typ, status, enhet, granskning) narrow it, within
+    what the user may see: (queryset, the filter values, the chosen unit or None). Shared by the
+    list and its export."""
+    profile = group.profile
+    documents = Document.objects.restrict(request.user).filter(group=group).select_related("unit")
+    filters = {
+        "q": request.GET.get("q", "").strip(),
+        "typ": request.GET.get("typ", ""),
+        "status": request.GET.get("status", ""),
+        "enhet": request.GET.get("enhet", ""),
+        "granskning": request.GET.get("granskning", ""),
+    }
+    documents = search(documents, filters["q"])
+    if filters["typ"] in profile.document_kinds:
+        documents = documents.filter(kind=filters["typ"])
+    if filters["status"] in Status.values:
+        documents = documents.filter(status=filters["status"])
+    unit = None
+    if filters["enhet"]:
+        # isascii: "²".isdigit() is true but no id; the length keeps it within a 64-bit integer.
+        valid_id = filters["enhet"].isascii() and filters["enhet"].isdigit() and len(filters["enhet"]) < 19
+        unit = OrgUnit.objects.restrict(request.user).filter(pk=filters["enhet"]).first() if valid_id else None
+        if unit:
+            documents = documents.filter(unit__path__startswith=unit.path)
+    today = timezone.localdate()
+    if filters["granskning"] == "forsenad":
+        documents = documents.filter(status__in=(Status.IN_FORCE, Status.UNDER_REVIEW), next_review__lt=today)
+    elif filters["granskning"] == "snart":
+        documents = documents.filter(
+            status__in=(Status.IN_FORCE, Status.UNDER_REVIEW),
+            next_review__gte=today,
+            next_review__lte=today + datetime.timedelta(days=90),
+        )
+    return documents, filters, unit
 
 
 @login_required
@@ -143,6 +152,7 @@ def document_detail(request, pk):
             "history": history_entries(document),
             "can_change": can_change,
             "can_manage": can_manage,
+            "my_acknowledgement": acknowledgements.open_request(access.person, document),
         },
     )
 

@@ -127,10 +127,13 @@ def operational_responsibility(group, profile, levels):
 
 @registry.register("external_parties_covered")
 def external_parties_covered(group, profile):
-    """External parties are registered with a responsible unit, a contact and their contracts
-    (AL-9). Their acknowledgement of the rules belongs to the governing-documents area."""
+    """External parties are registered with a responsible unit, a contact and their contracts,
+    and those with a contract in force have acknowledged the applying governing documents they
+    were asked to acknowledge (AL-9)."""
     from django.db.models import Count, Q
     from django.utils import timezone
+
+    from varna.documents.acknowledgements import current_party_requests
 
     from .models import ExternalParty
 
@@ -154,6 +157,38 @@ def external_parties_covered(group, profile):
     }
     if no_contact:
         summary += " " + _("%(k)s of them have no contact person.") % {"k": len(no_contact)}
-    summary += " " + _("Their acknowledgement of the rules is recorded once the governing documents area is built.")
     evidence = [Evidence(p.name, p.get_absolute_url()) for p in no_contact]
+    requests = list(
+        current_party_requests(group)
+        .filter(party__in=[p.pk for p in active])
+        .select_related("party", "document", "version")
+        .order_by("party__name", "document__title")
+    )
+    if not requests:
+        summary += " " + _("None of them has yet been asked to acknowledge the governing documents that apply.")
+        return Result(Status.PARTLY, summary, evidence)
+    outstanding = [r for r in requests if r.acknowledged_at is None]
+    if not outstanding:
+        summary += " " + ngettext(
+            "Every party asked has acknowledged the governing documents that apply (%(n)s acknowledgement).",
+            "Every party asked has acknowledged the governing documents that apply (%(n)s acknowledgements).",
+            len(requests),
+        ) % {"n": len(requests)}
+        return Result(Status.MET, summary, evidence)
+    summary += " " + ngettext(
+        "%(k)s of %(n)s requested acknowledgements of the governing documents is outstanding.",
+        "%(k)s of %(n)s requested acknowledgements of the governing documents are outstanding.",
+        len(outstanding),
+    ) % {"k": len(outstanding), "n": len(requests)}
+    for r in outstanding:
+        # A classified party is named only on pages that check who may see it.
+        name = _("A classified external party") if r.party.is_classified else r.party.name
+        title = _("a classified document") if r.document.is_classified else r.document.title
+        evidence.append(
+            Evidence(
+                _("%(party)s has not acknowledged %(title)s (version %(n)s)")
+                % {"party": name, "title": title, "n": r.version.number},
+                reverse("documents:acknowledgements", args=[r.document_id]) + "?status=open",
+            )
+        )
     return Result(Status.PARTLY, summary, evidence)
