@@ -39,13 +39,15 @@ def test_the_worker_sends_notification_emails_once(demo, user_for):
         recipient=user, subject="Granskning förfaller", body="Rutinen ska ses över.", url="/uppgifter/"
     )
     call_command("run_worker", once=True)
-    assert len(mail.outbox) == 1
-    assert mail.outbox[0].to == [user.email] and "Granskning förfaller" in mail.outbox[0].subject
-    assert "/uppgifter/" in mail.outbox[0].body
+    # Only this notification's mail counts: the daily review reminders of the demo send their own.
+    sent = [m for m in mail.outbox if "Granskning förfaller" in m.subject]
+    assert len(sent) == 1
+    assert sent[0].to == [user.email]
+    assert "/uppgifter/" in sent[0].body
     # Running again sends nothing more.
     ScheduledJobRun.objects.all().delete()
     call_command("run_worker", once=True)
-    assert len(mail.outbox) == 1
+    assert len([m for m in mail.outbox if "Granskning förfaller" in m.subject]) == 1
 
 
 @worker_test

@@ -314,3 +314,17 @@ def test_the_acknowledgements_page_query_count_does_not_grow_with_the_requests(c
     _ask_many(keys, unit("TF-FA-FU"), 45)
     assert _rows(keys, person__isnull=False).count() == 50
     assert count() == small
+
+
+def test_a_classified_party_is_not_named_to_those_who_may_not_see_it(client_for, keys, group):
+    norrlarm = ExternalParty.objects.get(group=group, name="Norrlarm Säkerhet AB")
+    acks.request_acknowledgement(keys, parties=[norrlarm], user=None)
+    assert "Norrlarm" in _page(client_for("samordnare"), keys)
+    page = _page(client_for("chef"), keys)
+    assert "Norrlarm" not in page and "A classified external party" in page
+    # Nor can the head register it or ask it: it is not among their choices.
+    response = client_for("chef").post(
+        reverse("documents:acknowledgements", args=[keys.pk]), {"action": "register", "party": norrlarm.pk}
+    )
+    assert response.status_code == 302
+    assert _rows(keys).get(party=norrlarm).acknowledged_at is None

@@ -434,3 +434,12 @@ def test_file_names_are_cleaned():
     assert len(uploads.clean_name("a" * 300 + ".pdf")) == 255
     assert uploads.clean_name("a" * 300 + ".pdf").endswith(".pdf")
     assert uploads.download_name("rapport", uploads.PDF) == "rapport.pdf"
+
+
+def test_a_crafted_body_django_cannot_parse_is_a_400_not_a_500(client_for, demo, media, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    document = doc(TF_SUPPLEMENT)
+    response = upload(client_for("chef"), document, "a.pdf", PDF, note="x" * 5000)
+    assert response.status_code == 400
+    assert document.versions.count() == 1
+    assert stored_files(media) == []

@@ -13,13 +13,11 @@ from urllib.parse import quote
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import SuspiciousOperation, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.http import FileResponse, Http404, QueryDict
-from django.http.multipartparser import MultiPartParserError
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
-from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -77,15 +75,12 @@ def _version_upload(request, *, document, guard):
     if request.method != "POST":
         form = VersionUploadForm()
     else:
-        try:
-            data, files, unreadable = request.POST, request.FILES, False
-        except (SuspiciousOperation, MultiPartParserError):
-            # Too many fields, fields too large or a broken multipart body: a form error, not a 400.
-            data, files, unreadable = QueryDict(), MultiValueDict(), True
-        form = VersionUploadForm(data, files, too_large=guard.too_large)
-        if unreadable:
-            form.add_error(None, _("The upload could not be read. Choose the file and send the form again."))
-        elif form.is_valid():
+        # A body Django cannot parse (too many fields, a field over DATA_UPLOAD_MAX_MEMORY_SIZE,
+        # broken multipart) never comes from this form; Django answers it with 400, already when
+        # the CSRF check reads the token. A file over the limit is not such a case: the guard
+        # drops it and the form says so.
+        form = VersionUploadForm(request.POST, request.FILES, too_large=guard.too_large)
+        if form.is_valid():
             version = _save(request, document, form)
             if version is not None:
                 messages.success(request, _("Version %(n)s was saved.") % {"n": version.number})

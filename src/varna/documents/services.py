@@ -141,7 +141,8 @@ def check_decider(document: Document, body: Body | None, person: Person | None, 
             )
         else:
             message = _(
-                "%(person)s cannot decide this %(kind)s: by the policy it is decided by the %(decider)s, and %(unit)s has none on %(day)s."
+                "%(person)s cannot decide this %(kind)s: by the policy it is decided by the %(decider)s, "
+                "and %(unit)s has none on %(day)s."
             )
         raise RuleError(
             message
@@ -253,9 +254,18 @@ def record_decision(
 
 
 def put_in_force_due(day: datetime.date | None = None) -> int:
-    """Decided documents whose in-force date has come start to apply (daily job, idempotent)."""
+    """Decided documents whose in-force date has come start to apply, and those who acknowledged
+    an earlier version are asked again (daily job, idempotent)."""
+    from .acknowledgements import reask_on_new_version
+
     day = day or timezone.localdate()
-    return Document.objects.filter(status=Status.DECIDED, in_force_from__lte=day).update(status=Status.IN_FORCE)
+    due = list(Document.objects.filter(status=Status.DECIDED, in_force_from__lte=day).select_related("group"))
+    for document in due:
+        with transaction.atomic():
+            Document.objects.filter(pk=document.pk).update(status=Status.IN_FORCE)
+            document.status = Status.IN_FORCE
+            reask_on_new_version(document)
+    return len(due)
 
 
 def complete_review(review: Review, *, outcome: str, notes: str, user, day: datetime.date | None = None) -> None:

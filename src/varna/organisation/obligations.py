@@ -157,7 +157,11 @@ def external_parties_covered(group, profile):
     }
     if no_contact:
         summary += " " + _("%(k)s of them have no contact person.") % {"k": len(no_contact)}
-    evidence = [Evidence(p.name, p.get_absolute_url()) for p in no_contact]
+    # The obligations page is open to every role: a classified party is not named there.
+    evidence = [
+        Evidence(_("A classified external party") if p.is_classified else p.name, p.get_absolute_url())
+        for p in no_contact
+    ]
     requests = list(
         current_party_requests(group)
         .filter(party__in=[p.pk for p in active])
