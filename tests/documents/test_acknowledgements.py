@@ -328,3 +328,17 @@ def test_a_classified_party_is_not_named_to_those_who_may_not_see_it(client_for,
     )
     assert response.status_code == 302
     assert _rows(keys).get(party=norrlarm).acknowledged_at is None
+
+
+def test_repealing_a_document_cancels_its_open_acknowledgement_tasks(group, client_for, user_for):
+    from varna.core.models import Task
+    from varna.documents.acknowledgements import request_acknowledgement
+    from varna.documents.models import Document
+    from varna.organisation.models import Person
+
+    document = Document.objects.get(title="Riktlinjer för säkerhetsarbetet")
+    wallin = Person.objects.get(last_name="Wallin")
+    request_acknowledgement(document, people=[wallin], user=user_for("samordnare"))
+    assert Task.objects.filter(owner=wallin, state="open").exists()
+    client_for("samordnare").post(reverse("documents:repeal", args=[document.pk]), {"version": document.version})
+    assert not Task.objects.filter(owner=wallin, state="open").exists()

@@ -99,6 +99,14 @@ def _close_tasks(acknowledgement_ids, state=Task.State.DONE) -> None:
     ).update(state=state, done_at=timezone.now())
 
 
+def close_open_requests(document: Document) -> None:
+    """A repealed or replaced document asks nobody to read it any more."""
+    _close_tasks(
+        document.acknowledgements.filter(acknowledged_at__isnull=True).values_list("pk", flat=True),
+        state=Task.State.CANCELLED,
+    )
+
+
 def _lock(document: Document) -> None:
     """Take the document's row lock: one request round per document at a time, so that the
     check for who is already asked holds."""

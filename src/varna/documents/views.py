@@ -342,6 +342,7 @@ def repeal(request, pk):
         document.next_review = None
         document.save_versioned(int(request.POST.get("version", document.version)))
         document.reviews.filter(done_at__isnull=True).delete()
+        acknowledgements.close_open_requests(document)
 
     return _transition(
         request, document, step, _("The document is repealed. It stays in the register with its history.")
