@@ -16,6 +16,7 @@ the group security coordinator (sees everything) and the head of the largest adm
 
 import argparse
 import datetime
+import itertools
 import os
 import random
 import sys
@@ -42,12 +43,32 @@ class Scale:
     units: int  # all org units, every level
     people: int
     parties: int
+    documents: int  # governing documents
+    versions: int  # their versions
 
 
 SCALES = {
     "demo": None,
-    "medium": Scale(administrations=8, activities=30, companies=6, units=150, people=6_000, parties=200),
-    "storkommun": Scale(administrations=12, activities=150, companies=20, units=1_500, people=60_000, parties=2_000),
+    "medium": Scale(
+        administrations=8,
+        activities=30,
+        companies=6,
+        units=150,
+        people=6_000,
+        parties=200,
+        documents=1_000,
+        versions=5_000,
+    ),
+    "storkommun": Scale(
+        administrations=12,
+        activities=150,
+        companies=20,
+        units=1_500,
+        people=60_000,
+        parties=2_000,
+        documents=10_000,
+        versions=50_000,
+    ),
 }
 
 # --- Swedish vocabulary (every name generated from it is fictitious) ---------------------------
@@ -211,10 +232,125 @@ CONTRACT_TITLES = {
 }
 BOARD_PREFIXES = ["KS", "TN", "BUN", "SN", "SBN", "KFN", "VON"]
 
+# Governing documents: what they are about (the title's subject, then what the text handles),
+# and sentences to build their Markdown texts from. The search word of bench/run.py
+# ("brandskydd") is a subject and also turns up in the inspection sentences, so that full-text
+# search finds it in about one document in five, in the title or only in the text.
+DOCUMENT_SUBJECTS = [
+    ("nyckelhantering", "nycklar, nyckelkort och passerbrickor"),
+    ("brandskydd", "det systematiska brandskyddsarbetet"),
+    ("informationssäkerhet", "information och informationssystem"),
+    ("kameraövervakning", "kameror och inspelat material"),
+    ("hot och våld", "hot och våld mot medarbetare"),
+    ("krisberedskap", "krisledning och beredskap"),
+    ("larm och passersystem", "inbrottslarm, överfallslarm och passersystem"),
+    ("ensamarbete", "ensamarbete och hembesök"),
+    ("säkerhetsskydd", "säkerhetskänslig verksamhet och säkerhetsprövning"),
+    ("kontinuitetshantering", "reservrutiner vid avbrott i el, vatten och IT"),
+    ("utrymning", "utrymningsvägar och återsamlingsplatser"),
+    ("incidentrapportering", "tillbud, skador och avvikelser"),
+    ("skalskydd", "dörrar, fönster, lås och staket"),
+    ("besökshantering", "besökare, leverantörer och entreprenörer"),
+    ("IT-säkerhet", "behörigheter, lösenord och säkerhetskopiering"),
+    ("personuppgifter", "behandlingen av personuppgifter"),
+    ("stöldskydd", "utrustning, verktyg och fordon"),
+    ("klotter och skadegörelse", "sanering av klotter och anmälan av skadegörelse"),
+    ("reservkraft", "reservkraftverk och elförsörjning"),
+    ("dricksvatten", "dricksvattenförsörjning i kris"),
+    ("evenemangssäkerhet", "publika evenemang och arrangemang"),
+    ("tjänsteresor", "resor i tjänsten, inom och utom landet"),
+    ("sekretess", "allmänna handlingar och sekretess"),
+    ("värdehantering", "kontanter och värdeföremål"),
+    ("tjänstefordon", "tjänstefordon och transporter"),
+    ("kemikaliehantering", "kemikalier och brandfarliga varor"),
+    ("räddningsinsatser", "samverkan med räddningstjänsten"),
+    ("säkerhetsorganisation", "ansvar och roller i säkerhetsarbetet"),
+]
+DOCUMENT_ROLES = [
+    "Enhetschefen",
+    "Verksamhetschefen",
+    "Förvaltningschefen",
+    "Förvaltningssamordnaren",
+    "Säkerhetssamordnaren",
+    "Varje medarbetare",
+    "Fastighetsförvaltaren",
+    "IT-avdelningen",
+    "Dokumentägaren",
+    "Brandskyddsansvarig",
+]
+DOCUMENT_OFTEN = [
+    "årligen",
+    "varje kvartal",
+    "varje månad",
+    "minst två gånger per år",
+    "vid varje förändring i verksamheten",
+    "inför varje mandatperiod",
+    "efter varje allvarlig händelse",
+]
+DOCUMENT_CHECKS = [
+    "brandskydd och utrymningsvägar",
+    "lås och larm",
+    "passerkort och behörigheter",
+    "reservkraft",
+    "brandskyddsutrustning",
+    "säkerhetskopior",
+    "förbandslådor och hjärtstartare",
+    "skalskydd",
+]
+DOCUMENT_SENTENCES = [
+    "Syftet är att {object} hanteras på ett säkert och enhetligt sätt.",
+    "Dokumentet gäller för alla medarbetare inom {unit}, även vikarier och praktikanter.",
+    "{role} ansvarar för att arbetet med {subject} följs upp {often}.",
+    "Avvikelser som rör {object} rapporteras i Värna utan dröjsmål.",
+    "En förteckning över {object} hålls aktuell och ses över {often}.",
+    "Risker som rör {subject} bedöms i den årliga risk- och sårbarhetsanalysen.",
+    "Nya medarbetare får information om {subject} inom {days} dagar från anställningens början.",
+    "Kontroll av {check} görs {often} och dokumenteras.",
+    "{role} ser till att rutinerna för {subject} är kända på arbetsplatsen.",
+    "Vid en allvarlig händelse kontaktas i första hand {role_lower}.",
+    "Brister i {check} åtgärdas så snart som möjligt och senast inom {days} dagar.",
+    "Samverkan med andra förvaltningar och kommunala bolag sker genom säkerhetsgruppen.",
+    "Övningar i {subject} genomförs {often} tillsammans med berörda verksamheter.",
+    "Dokumentet ska läsas tillsammans med kommunens säkerhetspolicy och riktlinjer.",
+    "Kostnader till följd av skador och störningar följs upp {often}.",
+    "Entreprenörer och leverantörer informeras om vad som gäller för {object}.",
+]
+DOCUMENT_STEPS = [
+    "kontrollera att {object} är i ordning",
+    "anmäl förlust eller skada till {role_lower} samma dag",
+    "dokumentera åtgärden i Värna",
+    "informera berörda medarbetare",
+    "se över behörigheterna för {subject}",
+    "kontakta larmcentralen vid larm",
+    "följ upp att bristen är åtgärdad",
+    "spärra förlorade kort och koder omedelbart",
+]
+DOCUMENT_SECTIONS = ["Syfte", "Omfattning", "Ansvar", "Rutin", "Uppföljning", "Definitioner", "Vid avvikelse"]
+VERSION_NOTES = [
+    "Uppdaterad efter årlig granskning",
+    "Förtydligat ansvar",
+    "Anpassad till ny organisation",
+    "Nya kontaktuppgifter",
+    "Redaktionella ändringar",
+    "Ändrad efter remiss",
+    "Kompletterad efter inträffad händelse",
+]
+CLASSIFIED_GROUND = "OSL 18 kap. 8 §"
+
 
 def ascii_slug(text: str) -> str:
     text = unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode()
     return "".join(ch for ch in text if ch.isalnum() or ch in ".-")
+
+
+def body_abbreviation(body) -> str:
+    """The prefix of a body's record numbers: KF, KS, or the initials of its name (VON, ...)."""
+    fixed = {"council": "KF", "executive_board": "KS"}
+    if body.kind in fixed:
+        return fixed[body.kind]
+    words = [w for w in body.name.replace("-", " ").split() if w.lower() not in ("och", "för", "i", "av", "ab")]
+    initials = "".join(w[0] for w in words if w[0].isalpha()).upper()
+    return initials if len(initials) > 1 else f"{initials}N"
 
 
 def theme_of(name: str) -> str:
@@ -620,6 +756,479 @@ class Generator:
         Through.objects.bulk_create(links, batch_size=BATCH)
         return parties, contracts, links
 
+    # --- governing documents --------------------------------------------------------------
+
+    def create_documents(self):
+        """Governing documents with versions, decisions, reviews, notification duties and the
+        owners' review tasks, following the profile's document kinds and the lifecycle of
+        documents/services.py:
+
+        - kinds without a parent kind (the policy) once at the root, kinds decided by a body of
+          which the group has one (the executive board's guidelines) about 20 at the root, kinds
+          decided by a body of which there are several (committees, company boards) at the
+          administrations and companies, kinds decided by a head in activities and units;
+        - every decided version has one decision by a decider the rule allows: the body
+          responsible for the owner unit (or the only body of the kind), or the nearest holder of
+          the deciding role on the decision day (older decisions are moved after the day from
+          which the role has been held without a gap);
+        - next review = in force from (or the day of a review without change) + the kind's
+          interval; about 10 % of the documents are overdue; an open review for every applying
+          document due within 30 days, with a task for its owner, as the daily job makes them.
+        """
+        from django.conf import settings
+        from django.contrib.contenttypes.models import ContentType
+        from django.utils import timezone, translation
+        from django.utils.translation import gettext
+
+        from varna.core.models import Task
+        from varna.documents import services
+        from varna.documents.models import (
+            Decision,
+            Document,
+            DocumentVersion,
+            NotificationDuty,
+            Review,
+            Status,
+        )
+        from varna.organisation.models import Body, RoleAssignment
+
+        rng, today, profile, group = self.rng, self.today, self.profile, self.group
+        days = datetime.timedelta
+        kinds = profile.document_kinds
+        existing = list(Document.objects.filter(group=group))
+        n_new = max(0, self.scale.documents - len(existing))
+        if not kinds or not n_new:
+            return [], [], [], [], [], []
+
+        # Who decides: bodies by kind, holders of the deciding roles with their validity.
+        bodies = list(Body.objects.filter(group=group).order_by("name", "pk"))
+        bodies_by_pk = {b.pk: b for b in bodies}
+        of_kind: dict[str, list] = {}
+        for b in bodies:
+            of_kind.setdefault(b.kind, []).append(b)
+        units_by_pk = {u.pk: u for u in self.units}
+        heads = set(profile.roles_with(responsibility="head"))
+        deciding_roles = {spec["decided_by_role"] for spec in kinds.values() if spec.get("decided_by_role")}
+        holders: dict[tuple[int, str], list] = {}
+        for unit_id, role, person_id, valid_from, valid_to in RoleAssignment.objects.filter(
+            unit__group=group, role__in=deciding_roles
+        ).values_list("unit_id", "role", "person_id", "valid_from", "valid_to"):
+            holders.setdefault((unit_id, role), []).append(
+                (valid_from or datetime.date.min, valid_to or datetime.date.max, person_id)
+            )
+        for spans in holders.values():
+            spans.sort()
+
+        def chain(unit) -> list[int]:
+            """The unit's id, then its ancestors' ids, nearest first (as services.DecisionRules)."""
+            return [int(part) for part in reversed(unit.path.strip(".").split(".")) if part]
+
+        def body_for(spec, unit):
+            candidates = of_kind[spec["decided_by_body"]]
+            if len(candidates) > 1:
+                for unit_id in chain(unit):
+                    u = units_by_pk.get(unit_id)
+                    if u is not None and u.responsible_body_id:
+                        return bodies_by_pk[u.responsible_body_id]
+            return candidates[0]
+
+        def holder(role, unit, day):
+            for unit_id in chain(unit):
+                for valid_from, valid_to, person_id in holders.get((unit_id, role), ()):
+                    if valid_from <= day <= valid_to:
+                        return person_id
+            return None
+
+        covered: dict[tuple[str, int], datetime.date | None] = {}
+
+        def covered_since(role, unit):
+            """The first day from which someone on the unit's chain has held the role every day
+            until today (None if nobody holds it today)."""
+            key = (role, unit.pk)
+            if key not in covered:
+                spans = sorted(s[:2] for unit_id in chain(unit) for s in holders.get((unit_id, role), ()))
+                segments: list[list] = []
+                for start, end in spans:
+                    if segments and (start <= segments[-1][1] or (start - segments[-1][1]).days <= 1):
+                        segments[-1][1] = max(segments[-1][1], end)
+                    else:
+                        segments.append([start, end])
+                covered[key] = next((s for s, e in segments if s <= today <= e), None)
+            return covered[key]
+
+        # Where each kind lives and how many of it to make.
+        tier: dict[str, str] = {}
+        for key, spec in kinds.items():
+            if spec.get("decided_by_body"):
+                if not of_kind.get(spec["decided_by_body"]):
+                    continue  # no body of the kind in the group: nobody could decide it
+                many = len(of_kind[spec["decided_by_body"]]) > 1
+                tier[key] = "top" if not spec.get("parent_kinds") else "admin" if many else "group"
+            elif spec.get("decided_by_role"):
+                local = spec["decided_by_role"] in heads and spec.get("parent_kinds")
+                tier[key] = "local" if local else "top" if not spec.get("parent_kinds") else "group"
+        have: dict[str, int] = {}
+        for d in existing:
+            have[d.kind] = have.get(d.kind, 0) + 1
+        by_tier = {t: [k for k in tier if tier[k] == t] for t in ("top", "group", "admin", "local")}
+        want: dict[str, int] = {}
+        for i, key in enumerate(by_tier["top"]):
+            want[key] = 1 if i == 0 else 2
+        for t, total in (("group", 20), ("admin", max(len(by_tier["admin"]), self.scale.documents * 3 // 100))):
+            for i, key in enumerate(by_tier[t]):
+                want[key] = total // len(by_tier[t]) + (i < total % len(by_tier[t]))
+        new = {key: max(0, want.get(key, 0) - have.get(key, 0)) for key in tier}
+        rest = max(0, n_new - sum(new.values()))
+        spread = by_tier["local"] or by_tier["admin"] or by_tier["group"] or by_tier["top"]
+        shares = [0.6] + [0.4 / (len(spread) - 1)] * (len(spread) - 1) if len(spread) > 1 else [1.0]
+        for key, share in zip(spread, shares, strict=True):
+            new[key] += round(rest * share)
+        new[spread[-1]] = max(0, new[spread[-1]] + n_new - sum(new.values()))
+
+        # Owner units per tier; a kind decided by a role only where the role has been held for a year.
+        admin_units = [u for u in self.units if u.depth >= 1 and u.kind in (self.admin_level, self.company_level)]
+        admin_weights = [3 if u.kind == self.admin_level else 1 for u in admin_units]
+        local_weight = {self.admin_level: 1, self.activity_level: 3, self.unit_level: 1, self.company_level: 0.5}
+        local_units = [u for u in self.units if u.depth >= 1]
+
+        def owner_units(key):
+            spec = kinds[key]
+            if tier[key] in ("top", "group"):
+                candidates, weights = [self.root], [1]
+            elif tier[key] == "admin":
+                candidates, weights = admin_units, admin_weights
+            else:
+                candidates = local_units
+                weights = [local_weight.get(u.kind, 1) for u in local_units]
+            role = spec.get("decided_by_role")
+            if role:
+                held = [self._long_held(covered_since(role, u)) for u in candidates]
+                candidates = [u for u, ok in zip(candidates, held, strict=True) if ok]
+                weights = [w for w, ok in zip(weights, held, strict=True) if ok]
+            return candidates, weights
+
+        def depth_of(key, seen=()):
+            parents = [p for p in kinds[key].get("parent_kinds") or [] if p in kinds and p not in seen]
+            return 1 + max(depth_of(p, (*seen, key)) for p in parents) if parents else 0
+
+        parent_kinds = {p for spec in kinds.values() for p in spec.get("parent_kinds") or []}
+        parents_at: dict[int, list] = {}
+
+        def index_parent(doc):
+            if doc.kind in parent_kinds and doc.status != Status.REPEALED:
+                parents_at.setdefault(doc.unit_id, []).append(doc)
+
+        for doc in existing:
+            index_parent(doc)
+
+        def parent_for(key, unit):
+            allowed = set(kinds[key].get("parent_kinds") or [])
+            for unit_id in chain(unit) if allowed else ():
+                found = [d for d in parents_at.get(unit_id, ()) if d.kind in allowed]
+                if found:
+                    return rng.choice(found)
+            return None
+
+        statuses = {
+            "top": ([Status.IN_FORCE], [1]),
+            "group": ([Status.IN_FORCE, Status.UNDER_REVIEW, Status.DRAFT], [85, 10, 5]),
+        }
+        statuses["admin"] = statuses["local"] = (
+            [Status.IN_FORCE, Status.UNDER_REVIEW, Status.DECIDED, Status.DRAFT, Status.CONSULTATION, Status.REPEALED],
+            [78, 5, 1, 8, 2, 6],
+        )
+        routines = [r["key"] for r in profile.data.get("required_routines") or []]
+        municipality = profile.municipality.get("name", "kommunen")
+
+        # 1. The documents, kind by kind (parents before children).
+        plans: list[dict] = []
+        for key in sorted(tier, key=depth_of):
+            if not new[key]:
+                continue
+            candidates, weights = owner_units(key)
+            if not candidates:
+                print(f"  (no unit where the decider of {key} holds the role: none made)")
+                continue
+            kind_name = kinds[key]["name"].get("sv") or key
+            for unit in rng.choices(candidates, weights=weights, k=new[key]):
+                status = rng.choices(*statuses[tier[key]])[0]
+                subject, obj = rng.choice(DOCUMENT_SUBJECTS)
+                if tier[key] == "top":
+                    title = f"{kind_name} för {municipality}"
+                elif tier[key] == "group" or (tier[key] == "local" and rng.random() < 0.3):
+                    title = f"{kind_name} för {subject}"
+                else:
+                    title = f"{kind_name} för {subject} – {unit.name}"
+                roll = rng.random()
+                classified = tier[key] in ("admin", "local") and roll < 0.03
+                public = tier[key] in ("top", "group") or roll > 0.85
+                staff = self.people_by_unit.get(unit.pk) or []
+                doc = Document(
+                    group=group,
+                    kind=key,
+                    title=title[:300],
+                    unit=unit,
+                    owner=rng.choice(staff) if staff and rng.random() < 0.95 else None,
+                    parent=parent_for(key, unit),
+                    topics=rng.sample(routines, min(len(routines), rng.randint(1, 2))) if routines else [],
+                    status=status,
+                    classification="classified" if classified else "public" if public else "internal",
+                    classification_ground=CLASSIFIED_GROUND if classified else "",
+                )
+                index_parent(doc)
+                role = kinds[key].get("decided_by_role")
+                plans.append(
+                    {
+                        "doc": doc,
+                        "spec": kinds[key],
+                        "tier": tier[key],
+                        "subject": subject,
+                        "object": obj,
+                        "since": covered_since(role, unit) if role else None,
+                    }
+                )
+
+        # 2. Versions per document: one each, the rest spread (drafts have few, guidelines more).
+        n_versions = DocumentVersion.objects.filter(document__group=group).count()
+        extra = max(0, self.scale.versions - n_versions - len(plans))
+        weight = {Status.DRAFT: 0.25, Status.CONSULTATION: 0.25, Status.DECIDED: 0.8}
+        picks = rng.choices(
+            range(len(plans)),
+            weights=[weight.get(p["doc"].status, 1.0) * (1.5 if p["tier"] == "group" else 1) for p in plans],
+            k=extra,
+        )
+        counts = [1] * len(plans)
+        for i in picks:
+            counts[i] += 1
+
+        # 3. The history of each document.
+        with translation.override(settings.LANGUAGE_CODE):
+            review_task_title = gettext("Review: %(title)s")
+        notify_body = {
+            key: Body.objects.filter(group=group, kind=spec["notify_body"]).first()
+            for key, spec in kinds.items()
+            if spec.get("notify_body")
+        }
+        abbreviations = {b.pk: body_abbreviation(b) for b in bodies}
+        versions, decisions, reviews, duties, open_reviews = [], [], [], [], []
+
+        def at(day):
+            return timezone.make_aware(datetime.datetime.combine(day, datetime.time(10)))
+
+        for plan, k in zip(plans, counts, strict=True):
+            doc, spec = plan["doc"], plan["spec"]
+            dated = self._document_dates(doc, spec, k, plan["since"], services)
+            texts = self._document_texts(doc.title, plan["subject"], plan["object"], doc.unit.name, k)
+            version_objs = [
+                DocumentVersion(
+                    document=doc,
+                    number=n,
+                    text=text,
+                    note="Första versionen" if n == 1 else rng.choice(VERSION_NOTES),
+                    created_at=at(created),
+                )
+                for n, (text, created) in enumerate(zip(texts, dated["created"], strict=True), 1)
+            ]
+            versions.extend(version_objs)
+            record_number = ""
+            for version, (date, in_force_from) in zip(version_objs, dated["decisions"], strict=False):
+                if spec.get("decided_by_body"):
+                    body, person_id = body_for(spec, doc.unit), None
+                    number = f"{abbreviations[body.pk]} {date.year}/{rng.randint(1, 450)}"
+                else:
+                    body, person_id = None, holder(spec["decided_by_role"], doc.unit, date)
+                    number = f"Dnr {date.year}/{rng.randint(100, 2999)}" if rng.random() < 0.3 else ""
+                    if person_id is None:
+                        raise RuntimeError(f"nobody holds {spec['decided_by_role']} over {doc.unit} on {date}")
+                decision = Decision(
+                    document=doc,
+                    version=version,
+                    body=body,
+                    person_id=person_id,
+                    date=date,
+                    record_number=number,
+                    in_force_from=in_force_from,
+                    recorded_at=at(date),
+                )
+                decisions.append(decision)
+                record_number = number or record_number
+                target = notify_body.get(doc.kind)
+                if target is not None:
+                    delivered = date + days(rng.randint(7, 90))
+                    done = delivered < today and rng.random() < 0.92
+                    reference = f"{abbreviations[target.pk]} {delivered.year}/§{rng.randint(1, 250)}"
+                    duties.append(
+                        NotificationDuty(
+                            document=doc,
+                            decision=decision,
+                            body=target,
+                            created_at=at(date),
+                            delivered_on=delivered if done else None,
+                            reference=reference if done else "",
+                        )
+                    )
+            doc.record_number = record_number
+            doc.in_force_from = dated["decisions"][-1][1] if dated["decisions"] else None
+            doc.next_review = dated["next_review"]
+            doc.search_text = "\n".join(part for part in (doc.title, doc.record_number, texts[-1]) if part)
+            for due, done_at, outcome in dated["reviews"]:
+                review = Review(document=doc, due_date=due, done_at=done_at, outcome=outcome)
+                if done_at is None:
+                    review.notes = "Dokumentet revideras." if doc.status == Status.UNDER_REVIEW else ""
+                    open_reviews.append(review)
+                reviews.append(review)
+
+        # 4. Written in batches: documents wave by wave (parents first), then the rest.
+        for depth in sorted({depth_of(p["doc"].kind) for p in plans}):
+            Document.objects.bulk_create(
+                [p["doc"] for p in plans if depth_of(p["doc"].kind) == depth], batch_size=BATCH
+            )
+        DocumentVersion.objects.bulk_create(versions, batch_size=BATCH)
+        Decision.objects.bulk_create(decisions, batch_size=BATCH)
+        Review.objects.bulk_create(reviews, batch_size=BATCH)
+        NotificationDuty.objects.bulk_create(duties, batch_size=BATCH)
+        review_type = ContentType.objects.get_for_model(Review)
+        tasks = [
+            Task(
+                group_id=group.pk,
+                owner_id=r.document.owner_id,
+                title=(review_task_title % {"title": r.document.title})[:200],
+                due_date=r.due_date,
+                url=r.document.get_absolute_url(),
+                subject_type=review_type,
+                subject_id=str(r.pk),
+            )
+            for r in open_reviews
+            if r.document.owner_id
+        ]
+        Task.objects.bulk_create(tasks, batch_size=BATCH)
+        return [p["doc"] for p in plans], versions, decisions, reviews, duties, tasks
+
+    def _long_held(self, since) -> bool:
+        """A unit where the deciding role has been held without a gap for at least a year."""
+        return since is not None and (self.today - since).days >= 365
+
+    def _document_dates(self, doc, spec, k: int, since, services) -> dict:
+        """Dates of a document's life: its decisions (date, in force from) oldest first, the
+        creation day of each version, its reviews (due, done or None, outcome) and next review."""
+        from varna.documents.models import APPLYING, Review, Status
+
+        rng, today = self.rng, self.today
+        days = datetime.timedelta
+        months = spec.get("review_months")
+        status = doc.status
+        if status in (Status.DRAFT, Status.CONSULTATION):
+            decided = 0
+        elif status == Status.IN_FORCE:
+            decided = k - 1 if k > 1 and rng.random() < 0.1 else k  # a revision in the making
+        elif status == Status.UNDER_REVIEW:
+            decided = k - 1 if k > 1 and rng.random() < 0.6 else k
+        else:
+            decided = k
+        dates: list[tuple[datetime.date, datetime.date]] = []
+        reviewed = None  # the day of a review without change after the last decision
+        next_review = None
+        if decided:
+            if status in APPLYING:
+                # The next review aimed at: ~8 % overdue (under review: around now), the rest ahead.
+                if status == Status.UNDER_REVIEW:
+                    target = today + days(rng.randint(-300, 30))
+                elif rng.random() < 0.08:
+                    target = today - days(rng.randint(1, 365))
+                else:
+                    target = today + days(rng.randint(0, min(730, 30 * months if months else 730)))
+                event = services.add_months(target, -months) if months else today - days(rng.randint(60, 1100))
+                event = min(event, today)
+                if months and rng.random() < 0.35:
+                    reviewed = event
+                    last_in_force = services.add_months(event, -months) + days(rng.randint(-30, 20))
+                else:
+                    last_in_force = event
+                last_date = last_in_force - days(rng.randint(0, 45))
+            elif status == Status.DECIDED:
+                last_date, last_in_force = today - days(rng.randint(0, 40)), today + days(rng.randint(1, 60))
+            else:  # repealed
+                last_in_force = today - days(rng.randint(200, 2000))
+                last_date = last_in_force - days(rng.randint(0, 45))
+            if since is not None and last_date < since:
+                last_date = min(today, since + days(rng.randint(0, 30)))
+                last_in_force = max(last_in_force, last_date)
+                if reviewed is not None and reviewed <= last_in_force:
+                    reviewed = None
+            dates = [(last_date, last_in_force)]
+            interval = 30 * (months or 48)
+            for _ in range(decided - 1):
+                in_force = dates[-1][0] - days(int(interval * rng.uniform(0.6, 1.3)))
+                dates.append((in_force - days(rng.randint(0, 30)), in_force))
+            dates.reverse()
+            if since is not None and dates[0][0] < since:
+                # The role was not held before `since`: the older decisions fall after it.
+                first_ok = next(i for i, (day, _) in enumerate(dates) if day >= since)
+                span = max(0, (dates[first_ok][0] - since).days - 1)
+                squeezed = sorted(since + days(rng.randint(0, span)) for _ in range(first_ok))
+                dates[:first_ok] = [(day, day) for day in squeezed]
+            if status in APPLYING or status == Status.DECIDED:
+                next_review = services.next_review_date(doc, reviewed or dates[-1][1])
+        # Versions are written before their decision; a newer undecided one after the last.
+        created = [day - days(rng.randint(3, 60)) for day, _ in dates]
+        after = dates[-1][0] if dates else today - days(400)
+        created += sorted(after + days(rng.randint(0, max(0, (today - after).days))) for _ in range(k - decided))
+        reviews = []
+        for previous, (day, _) in itertools.pairwise(dates):
+            if months and rng.random() < 0.5:
+                # The review that led to the revision, closed by its decision (services.record_decision).
+                reviews.append((services.next_review_date(doc, previous[1]), day, Review.Outcome.REVISED))
+        if reviewed is not None:
+            reviews.append((services.next_review_date(doc, dates[-1][1]), reviewed, Review.Outcome.NO_CHANGE))
+        if status == Status.UNDER_REVIEW or (
+            status == Status.IN_FORCE and next_review is not None and next_review <= today + days(30)
+        ):
+            reviews.append((next_review or today, None, ""))
+        return {"decisions": dates, "created": created, "reviews": reviews, "next_review": next_review}
+
+    def _document_texts(self, title: str, subject: str, obj: str, unit_name: str, k: int) -> list[str]:
+        """The Markdown texts of k versions: a few sections of sentences from the vocabulary, each
+        version changing a sentence or adding one."""
+        rng = self.rng
+
+        def fill(template: str) -> str:
+            return template.format(
+                subject=subject,
+                object=obj,
+                unit=unit_name,
+                role=rng.choice(DOCUMENT_ROLES),
+                role_lower=rng.choice(DOCUMENT_ROLES[:5]).lower(),
+                often=rng.choice(DOCUMENT_OFTEN),
+                check=rng.choice(DOCUMENT_CHECKS),
+                days=rng.choice([7, 14, 30, 60, 90]),
+            )
+
+        def step(template: str) -> str:
+            text = fill(template)
+            return f"- {text[0].upper()}{text[1:]}."
+
+        names = sorted(rng.sample(DOCUMENT_SECTIONS, rng.randint(3, 5)), key=DOCUMENT_SECTIONS.index)
+        sections = [
+            (name, [step(s) for s in rng.sample(DOCUMENT_STEPS, rng.randint(3, 5))])
+            if name == "Rutin"
+            else (name, [fill(s) for s in rng.sample(DOCUMENT_SENTENCES, rng.randint(2, 4))])
+            for name in names
+        ]
+        texts = []
+        for n in range(k):
+            if n:
+                name, lines = sections[rng.randrange(len(sections))]
+                line = step(rng.choice(DOCUMENT_STEPS)) if name == "Rutin" else fill(rng.choice(DOCUMENT_SENTENCES))
+                if rng.random() < 0.4:
+                    lines[rng.randrange(len(lines))] = line
+                else:
+                    lines.append(line)
+            parts = [f"# {title}"]
+            for name, lines in sections:
+                parts.append(f"## {name}\n" + ("\n".join(lines) if name == "Rutin" else " ".join(lines)))
+            texts.append("\n\n".join(parts) + "\n")
+        return texts
+
 
 def bench_users(group, profile):
     """The group security coordinator and the head of the largest administration, as users."""
@@ -693,6 +1302,46 @@ def bench_users(group, profile):
     return coordinator, head_user, largest, size_of[largest.pk]
 
 
+def document_check(group, seed: int, sample: int = 400) -> None:
+    """Print how the documents came out, and check a sample of decisions against the profile's
+    rule (services.DecisionRules: the body or the role holder that may decide on that day)."""
+    from django.db.models import Count, Q
+    from django.utils import timezone
+
+    from varna.documents.models import APPLYING, Decision, Document, DocumentVersion, Review
+    from varna.documents.services import DecisionRules, decider_for
+
+    today = timezone.localdate()
+    documents = Document.objects.filter(group=group)
+    total = documents.count()
+    if not total:
+        return
+    by_status = dict(documents.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    by_kind = dict(documents.values_list("kind").annotate(n=Count("id")).values_list("kind", "n"))
+    overdue = documents.filter(status__in=APPLYING, next_review__lt=today).count()
+    month = today + datetime.timedelta(days=30)
+    soon = documents.filter(status__in=APPLYING, next_review__gte=today, next_review__lte=month)
+    versions = DocumentVersion.objects.filter(document__group=group).count()
+    reviews = Review.objects.filter(document__group=group).aggregate(
+        open=Count("id", filter=Q(done_at__isnull=True)), done=Count("id", filter=Q(done_at__isnull=False))
+    )
+    print(
+        f"  documents: {total} ({', '.join(f'{k} {v}' for k, v in sorted(by_kind.items()))}); "
+        f"{versions} versions; status {', '.join(f'{k} {v}' for k, v in sorted(by_status.items()))}; "
+        f"review overdue {overdue} ({100 * overdue / total:.1f} %), due within 30 days {soon.count()}; "
+        f"reviews open {reviews['open']}, done {reviews['done']}"
+    )
+    ids = list(Decision.objects.filter(document__group=group).order_by("pk").values_list("pk", flat=True))
+    picked = random.Random(seed).sample(ids, min(sample, len(ids)))
+    decisions = list(Decision.objects.filter(pk__in=picked).select_related("document__group", "document__unit"))
+    roles = {decider_for(d.document).role for d in decisions} - {None}
+    rules = DecisionRules(group, roles)
+    wrong = [d for d in decisions if not rules.allowed(d.document, d.body_id, d.person_id, d.date)]
+    print(f"  decision rule check: {len(decisions) - len(wrong)} of {len(decisions)} sampled decisions allowed")
+    for d in wrong[:5]:
+        print(f"    not allowed: decision {d.pk} on {d.document} ({d.document.kind}) {d.date}", file=sys.stderr)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", choices=list(SCALES), default="storkommun")
@@ -756,6 +1405,12 @@ def main(argv=None) -> int:
             t = step(f"{len(roles)} role assignments", t)
             parties, contracts, links = generator.create_parties()
             t = step(f"{len(parties)} external parties, {len(contracts)} contracts ({len(links)} unit links)", t)
+            documents, versions, decisions, reviews, duties, tasks = generator.create_documents()
+            t = step(
+                f"{len(documents)} documents, {len(versions)} versions, {len(decisions)} decisions, "
+                f"{len(reviews)} reviews, {len(duties)} notification duties, {len(tasks)} review tasks",
+                t,
+            )
     with transaction.atomic():
         coordinator, head, admin, admin_people = bench_users(group, profile)
     t = step("bench users", t)
@@ -766,13 +1421,19 @@ def main(argv=None) -> int:
 
     from django.utils import timezone
 
+    from varna.documents.models import Decision, Document, DocumentVersion
     from varna.organisation.models import Contract, ExternalParty, OrgUnit, Person, RoleAssignment
 
+    if scale is not None:
+        document_check(group, args.seed)
+        t = step("documents checked", t)
     ended = RoleAssignment.objects.filter(valid_to__lt=timezone.localdate()).count()
     print(
         f"\nScale {args.scale}: {OrgUnit.objects.count()} org units, {Person.objects.count()} people, "
         f"{RoleAssignment.objects.count()} role assignments ({ended} ended), "
-        f"{ExternalParty.objects.count()} external parties, {Contract.objects.count()} contracts."
+        f"{ExternalParty.objects.count()} external parties, {Contract.objects.count()} contracts, "
+        f"{Document.objects.count()} documents, {DocumentVersion.objects.count()} versions, "
+        f"{Decision.objects.count()} decisions."
     )
     print(f"Bench users (password {BENCH_PASSWORD!r}):")
     print(f"  {coordinator.username:<20} group security coordinator, sees all")

@@ -28,6 +28,9 @@ if str(SRC) not in sys.path:
 
 COORDINATOR_USERNAME = "bench-samordnare"
 HEAD_USERNAME = "bench-chef"
+# A word of bench/generate.py's document texts (a subject, and in some inspection sentences): full-text
+# search finds it in about one document in five.
+DOCUMENT_SEARCH_WORD = "brandskydd"
 
 # From shared/DESIGN.md, "Budgets": server time p95 per kind of page, and queries per page.
 BUDGETS_MS = {"list": 50, "detail": 20, "dashboard": 150}
@@ -132,8 +135,52 @@ def targets():
         Page("obligations", "/skyldigheter/", "dashboard"),
         Page("mandate periods", "/organisation/mandatperioder/", "detail"),
     ]
+    pages += document_pages(admin)
     users = [("group coordinator", coordinator), ("scoped head", head)]
     return pages, users, admin
+
+
+def document_pages(admin) -> list[Page]:
+    """The governing documents' pages, if the data set has documents (bench/generate.py makes them)."""
+    from django.db.models import Count
+
+    from varna.documents.models import Document, Status
+
+    documents = Document.objects.filter(group=admin.group)
+    # The most common kind (instructions in harjedalen) and, for the detail, the document in the
+    # head's administration that both users may see with the most decisions and versions.
+    kind = documents.values("kind").annotate(n=Count("id")).order_by("-n", "kind").first()
+    detail = (
+        documents.filter(unit__path__startswith=admin.path)
+        .exclude(classification="classified")
+        .annotate(n_decisions=Count("decisions", distinct=True), n_versions=Count("versions", distinct=True))
+        .order_by("-n_decisions", "-n_versions", "pk")
+        .first()
+    )
+    if kind is None or detail is None:
+        print("No governing documents in this data set: their pages are left out.", file=sys.stderr)
+        return []
+    kind = kind["kind"]
+    return [
+        Page("documents: register", "/styrdokument/", "list"),
+        Page(
+            f"documents: register, typ={kind} status=in_force",
+            f"/styrdokument/?typ={kind}&status={Status.IN_FORCE}",
+            "list",
+        ),
+        Page(
+            f"documents: register, search q={DOCUMENT_SEARCH_WORD}",
+            f"/styrdokument/?q={DOCUMENT_SEARCH_WORD}",
+            "list",
+        ),
+        Page("documents: register, review overdue", "/styrdokument/?granskning=forsenad", "list"),
+        Page(
+            f"documents: detail ({detail.n_versions} versions, {detail.n_decisions} decisions)",
+            f"/styrdokument/{detail.pk}/",
+            "detail",
+        ),
+        Page("documents: review calendar", "/styrdokument/granskningskalender/", "list"),
+    ]
 
 
 class QueryTimer:
@@ -250,6 +297,7 @@ def explain(result: Result, top: int) -> str:
 
 
 def data_sizes() -> dict[str, int]:
+    from varna.documents.models import Decision, Document, DocumentVersion
     from varna.organisation.models import Contract, ExternalParty, OrgUnit, Person, RoleAssignment
 
     return {
@@ -258,6 +306,9 @@ def data_sizes() -> dict[str, int]:
         "role assignments": RoleAssignment.objects.count(),
         "external parties": ExternalParty.objects.count(),
         "contracts": Contract.objects.count(),
+        "documents": Document.objects.count(),
+        "document versions": DocumentVersion.objects.count(),
+        "decisions": Decision.objects.count(),
     }
 
 

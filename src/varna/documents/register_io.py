@@ -45,7 +45,7 @@ from varna.organisation.profiles import tr
 
 from . import services
 from .models import Decision, Document, DocumentVersion, Status
-from .services import DecisionRules as _DecisionRules
+from .services import DecisionRules
 
 ADDED, REFUSED = "added", "refused"
 
@@ -295,10 +295,6 @@ class Row:
         return self.values.get("title", "")
 
     @property
-    def kind_label(self) -> str:
-        return _("Document")
-
-    @property
     def decider(self) -> str:
         return str(self.body or self.person or "")
 
@@ -384,7 +380,7 @@ def _clean(table: Table) -> list[Row]:
                         % {"value": importer._text(value)[:40]},
                     )
                 continue
-            text = " ".join(importer._text(value).split()) if name != "title" else importer._text(value)
+            text = " ".join(importer._text(value).split())
             if len(text) > importer.MAX_CELL_CHARS or importer._has_control_chars(text):
                 _error(table, row, name, _("The value cannot be read (too long or containing control characters)."))
                 text = text[: importer.MAX_CELL_CHARS]
@@ -436,6 +432,63 @@ def _find_person(found: dict[str, list[Person]], text: str) -> tuple[Person | No
     return None, len(unique)
 
 
+def _check_decider(row: Row, document: Document, rules: DecisionRules, bodies, people, error) -> None:
+    decider = services.decider_for(document)
+    name, day = row.values["decided_by"], row.values["decided_on"]
+    kind = document.kind_name.lower()
+    if decider.body_kind:
+        allowed = rules.bodies_for(document)
+        names = ", ".join(str(b) for b in allowed) or decider.label
+        matches = bodies.get(_key(name), [])
+        if len(matches) != 1:
+            error(
+                "decided_by",
+                _("There is no body named “%(value)s”: a %(kind)s is decided by %(names)s.")
+                % {"value": name[:80], "kind": kind, "names": names},
+            )
+            return
+        row.body = matches[0]
+        if row.body not in allowed:
+            error(
+                "decided_by",
+                _("%(body)s cannot decide this %(kind)s: by the policy it is decided by %(names)s.")
+                % {"body": row.body, "kind": kind, "names": names},
+            )
+        return
+    row.person, count = _find_person(people, name)
+    if row.person is None:
+        if count > 1:
+            message = _("Several people match “%(value)s”: write the e-mail address or employee number.")
+        else:
+            message = _("There is no person “%(value)s”.")
+        error("decided_by", message % {"value": name[:80]})
+        return
+    allowed = rules.people_for(document, day)
+    if row.person in allowed:
+        return
+    if allowed:
+        message = _(
+            "%(person)s cannot decide this %(kind)s: by the policy it is decided by the %(decider)s, %(names)s."
+        )
+    else:
+        message = _(
+            "%(person)s cannot decide this %(kind)s: by the policy it is decided by the %(decider)s, "
+            "and %(unit)s has none on %(day)s."
+        )
+    error(
+        "decided_by",
+        message
+        % {
+            "person": row.person,
+            "kind": kind,
+            "decider": decider.label.lower(),
+            "names": ", ".join(str(p) for p in allowed),
+            "unit": document.unit,
+            "day": day,
+        },
+    )
+
+
 def build_plan(table: Table, group, user) -> Plan:
     """Check every row; nothing is written."""
     plan = Plan(
@@ -467,7 +520,7 @@ def build_plan(table: Table, group, user) -> Plan:
         .values_list("pk", flat=True)
     )
     roles = {spec.get("decided_by_role") for spec in profile.document_kinds.values()} - {None}
-    rules = _DecisionRules(group, roles)
+    rules = DecisionRules(group, roles)
 
     in_file: dict[tuple, Row] = {}
     for row in rows:
@@ -526,43 +579,10 @@ def build_plan(table: Table, group, user) -> Plan:
                     )
                 else:
                     error("owner", _("There is no person “%(value)s”.") % {"value": v["owner"][:80]})
-        # Who decided, by the profile's rule for the kind.
+        # Who decided, by the profile's rule for the kind (the same rule and words as a decision
+        # recorded by hand, services.check_decider).
         if row.kind and row.unit is not None and v.get("decided_by") and decided_on:
-            document = Document(group=group, kind=row.kind, unit=row.unit)
-            decider = services.decider_for(document)
-            name = v["decided_by"]
-            if decider.body_kind:
-                matches = bodies.get(_key(name), [])
-                if len(matches) != 1:
-                    error("decided_by", _("There is no body named “%(value)s”.") % {"value": name[:80]})
-                else:
-                    row.body = matches[0]
-                    if not rules.allowed(document, row.body.pk, None, decided_on):
-                        error(
-                            "decided_by",
-                            _("%(body)s cannot decide this %(kind)s: the policy says it is decided by %(decider)s.")
-                            % {"body": row.body, "kind": document.kind_name.lower(), "decider": decider.label},
-                        )
-            else:
-                row.person, count = _find_person(people, name)
-                if row.person is None:
-                    if count > 1:
-                        message = _("Several people match “%(value)s”: write the e-mail address or employee number.")
-                    else:
-                        message = _("There is no person “%(value)s”.")
-                    error("decided_by", message % {"value": name[:80]})
-                elif not rules.allowed(document, None, row.person.pk, decided_on):
-                    error(
-                        "decided_by",
-                        _("%(person)s is not %(decider)s for %(unit)s on %(day)s, so cannot decide this %(kind)s.")
-                        % {
-                            "person": row.person,
-                            "decider": decider.label.lower(),
-                            "unit": row.unit,
-                            "day": decided_on,
-                            "kind": document.kind_name.lower(),
-                        },
-                    )
+            _check_decider(row, Document(group=group, kind=row.kind, unit=row.unit), rules, bodies, people, error)
         # The same document twice.
         if row.kind and row.unit is not None and v.get("title"):
             identity = (row.kind, _key(v["title"]), row.unit.pk)
