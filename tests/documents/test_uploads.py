@@ -124,8 +124,10 @@ def upload(client, document, name, content, note="Ny version"):
 
 def download(client, version):
     response = client.get(reverse("documents:version-file", args=[version.pk]))
+    # Reading the streamed body to its end closes the file (the test client's wrapper); calling
+    # response.close() ourselves would fire request_finished and close the test's database
+    # connection on PostgreSQL.
     body = b"".join(response.streaming_content) if response.status_code == 200 else b""
-    response.close()
     return response, body
 
 

@@ -200,7 +200,7 @@ def text_diff(old: str, new: str, context: int = 3) -> TextDiff:
 
 def _number(value: str | None) -> int | None:
     value = (value or "").strip()
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
 
 
 @login_required

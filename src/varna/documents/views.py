@@ -14,6 +14,7 @@ from varna.core.access_log import log_read
 from varna.core.context_processors import current_group
 from varna.core.history import history_entries
 from varna.core.models import StaleEditError
+from varna.core.params import int_param
 from varna.core.permissions import get_access
 from varna.core.views import VersionedUpdateView
 from varna.organisation.models import OrgUnit
@@ -90,10 +91,8 @@ def filter_documents(request, group):
     if filters["status"] in Status.values:
         documents = documents.filter(status=filters["status"])
     unit = None
-    if filters["enhet"]:
-        # isascii: "²".isdigit() is true but no id; the length keeps it within a 64-bit integer.
-        valid_id = filters["enhet"].isascii() and filters["enhet"].isdigit() and len(filters["enhet"]) < 19
-        unit = OrgUnit.objects.restrict(request.user).filter(pk=filters["enhet"]).first() if valid_id else None
+    if int_param(request, "enhet") is not None:
+        unit = OrgUnit.objects.restrict(request.user).filter(pk=int_param(request, "enhet")).first()
         if unit:
             documents = documents.filter(unit__path__startswith=unit.path)
     today = timezone.localdate()
@@ -353,12 +352,11 @@ def repeal(request, pk):
 def review_calendar(request):
     group = _group(request)
     today = timezone.localdate()
-    days = request.GET.get("dagar", "")
-    horizon = today + datetime.timedelta(days=min(int(days), 3650) if days.isdigit() else 180)
+    horizon = today + datetime.timedelta(days=int_param(request, "dagar", 180, maximum=3650))
     documents = Document.objects.restrict(request.user).filter(group=group).select_related("unit", "owner")
     unit = None
-    if request.GET.get("enhet", "").isdigit():
-        unit = OrgUnit.objects.restrict(request.user).filter(pk=request.GET["enhet"]).first()
+    if int_param(request, "enhet") is not None:
+        unit = OrgUnit.objects.restrict(request.user).filter(pk=int_param(request, "enhet")).first()
         if unit:
             documents = documents.filter(unit__path__startswith=unit.path)
     applying = documents.filter(status__in=(Status.IN_FORCE, Status.UNDER_REVIEW), next_review__isnull=False)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from varna.core.access_log import log_read
 from varna.core.context_processors import current_group
 from varna.core.history import history_entries
+from varna.core.params import int_param
 from varna.core.permissions import get_access
 from varna.core.views import VersionedUpdateView
 
@@ -136,7 +137,7 @@ def unit_create(request):
     group = _group_or_403(request)
     parent = None
     if request.GET.get("parent"):
-        parent = get_object_or_404(OrgUnit.objects.restrict(request.user, "manage"), pk=request.GET["parent"])
+        parent = get_object_or_404(OrgUnit.objects.restrict(request.user, "manage"), pk=int_param(request, "parent"))
     elif not get_access(request.user).scopes("manage") and not request.user.is_superuser:
         raise PermissionDenied
     form = OrgUnitForm(request.POST or None, user=request.user, group=group, initial={"parent": parent})
@@ -187,8 +188,8 @@ def people_list(request):
                 | Q(employee_number__iexact=word)
             )
     unit = None
-    if request.GET.get("enhet"):
-        unit = OrgUnit.objects.restrict(request.user).filter(pk=request.GET["enhet"]).first()
+    if int_param(request, "enhet") is not None:
+        unit = OrgUnit.objects.restrict(request.user).filter(pk=int_param(request, "enhet")).first()
         if unit:
             people = people.filter(unit__path__startswith=unit.path)
     page = Paginator(people.order_by("last_name", "first_name", "pk"), 50).get_page(request.GET.get("sida"))
@@ -304,8 +305,8 @@ def party_list(request):
         .annotate(n_contracts=Coalesce(Subquery(contracts, output_field=IntegerField()), 0))
     )
     filter_unit = None
-    if request.GET.get("enhet"):
-        filter_unit = OrgUnit.objects.restrict(request.user).filter(pk=request.GET["enhet"]).first()
+    if int_param(request, "enhet") is not None:
+        filter_unit = OrgUnit.objects.restrict(request.user).filter(pk=int_param(request, "enhet")).first()
         if filter_unit:
             parties = parties.filter(
                 Q(unit=filter_unit) | Q(pk__in=Contract.objects.filter(units=filter_unit).values("party_id"))
