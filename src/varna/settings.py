@@ -234,3 +234,5 @@ LOGGING = {
 VARNA_BASE_URL = os.environ.get("VARNA_BASE_URL", "http://127.0.0.1:8000")
 # Days before a governing document's review falls due that its owner is reminded.
 VARNA_REVIEW_REMINDER_DAYS = int(os.environ.get("VARNA_REVIEW_REMINDER_DAYS", "30"))
+# The largest document file that may be uploaded (bytes); the zip-bomb limits live in documents/uploads.py.
+VARNA_UPLOAD_MAX_SIZE = int(os.environ.get("VARNA_UPLOAD_MAX_SIZE", str(20 * 1024 * 1024)))

@@ -2,6 +2,7 @@
 
 import pytest
 
+from varna.documents.models import Document, NotificationDuty
 from varna.organisation.models import ExternalParty, OrgUnit, Person, RoleAssignment
 
 from .conftest import assert_accessible, login
@@ -15,6 +16,10 @@ def pages(group):
     party = ExternalParty.objects.get(group=group, name="Norrlarm Säkerhet AB")
     role = RoleAssignment.objects.filter(unit=tf).first()
     body = tf.responsible_body
+    policy = Document.objects.get(group=group, kind="policy")
+    standard = Document.objects.get(group=group, title="Standard för larm och passersystem")
+    draft = Document.objects.get(group=group, title="Instruktion för kameraövervakning")
+    duty = NotificationDuty.objects.filter(document__group=group, delivered_on__isnull=True).first()
     return [
         "/",
         "/skyldigheter/",
@@ -41,6 +46,25 @@ def pages(group):
         "/organisation/mandatperioder/",
         "/organisation/import/",
         "/konto/tvafaktor/aktivera/",
+        "/styrdokument/",
+        "/styrdokument/?granskning=forsenad&typ=instruction",
+        "/styrdokument/ny/",
+        "/styrdokument/granskningskalender/",
+        "/styrdokument/kalender/",
+        "/styrdokument/import/",
+        "/styrdokument/mina-kvittenser/",
+        "/styrdokument/publikt/",
+        f"/styrdokument/publikt/{policy.pk}/",
+        f"/styrdokument/{policy.pk}/",
+        f"/styrdokument/{policy.pk}/kvittenser/",
+        f"/styrdokument/{standard.pk}/",
+        f"/styrdokument/{draft.pk}/",
+        f"/styrdokument/{draft.pk}/andra/",
+        f"/styrdokument/{draft.pk}/ny-version/",
+        f"/styrdokument/{draft.pk}/ladda-upp/",
+        f"/styrdokument/{draft.pk}/beslut/",
+        f"/styrdokument/{policy.pk}/jamfor/",
+        f"/styrdokument/delgivningar/{duty.pk}/",
     ]
 
 

@@ -24,7 +24,7 @@ def test_write_consult_decide_and_see_an_instruction_in_force(page):
     page.get_by_label("Text").fill("# Besök\n\nBesökare kvitterar ut en besöksbricka i receptionen.")
     page.get_by_role("button", name="Spara").click()
     page.get_by_role("button", name="Skicka på remiss").click()
-    expect(page.get_by_text("Remiss", exact=True).first).to_be_visible()
+    expect(page.get_by_text("På remiss", exact=True).first).to_be_visible()
 
     # Instructions are decided by the head of the owner unit: the wrong person is refused.
     page.get_by_role("link", name="Registrera beslut").click()
