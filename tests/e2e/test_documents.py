@@ -31,7 +31,7 @@ def test_write_consult_decide_and_see_an_instruction_in_force(page):
     assert_accessible(page, "decision form")
     page.get_by_label("Beslutad av (person)").select_option(label="Karin Nordqvist")
     page.get_by_role("button", name="Registrera beslut").click()
-    expect(page.locator(".errors").first).to_contain_text("Karin Nordqvist")
+    expect(page.locator("#id_person_error")).to_contain_text("Karin Nordqvist")
     assert_accessible(page, "decision form with error")
     page.get_by_label("Beslutad av (person)").select_option(label="Anders Hedlund")
     page.get_by_role("button", name="Registrera beslut").click()

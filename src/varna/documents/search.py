@@ -20,7 +20,8 @@ def search(queryset, text: str):
     if not text:
         return queryset
     if connection.vendor == "postgresql":
-        return queryset.annotate(_search=SwedishVector("search_text")).filter(
+        # alias, not annotate: the vector is only needed in WHERE, not computed again for each row shown.
+        return queryset.alias(_search=SwedishVector("search_text")).filter(
             _search=SearchQuery(text, config="swedish", search_type="websearch")
         )
     for word in text.split():

@@ -77,7 +77,7 @@ def filter_documents(request, group):
     what the user may see: (queryset, the filter values, the chosen unit or None). Shared by the
     list and its export."""
     profile = group.profile
-    documents = Document.objects.restrict(request.user).filter(group=group).select_related("unit")
+    documents = Document.objects.restrict(request.user).filter(group=group).select_related("unit").defer("search_text")
     filters = {
         "q": request.GET.get("q", "").strip(),
         "typ": request.GET.get("typ", ""),
@@ -348,6 +348,9 @@ def repeal(request, pk):
     )
 
 
+CALENDAR_SHOWN = 50
+
+
 @login_required
 def review_calendar(request):
     group = _group(request)
@@ -359,16 +362,19 @@ def review_calendar(request):
         unit = OrgUnit.objects.restrict(request.user).filter(pk=int_param(request, "enhet")).first()
         if unit:
             documents = documents.filter(unit__path__startswith=unit.path)
-    applying = documents.filter(status__in=(Status.IN_FORCE, Status.UNDER_REVIEW), next_review__isnull=False)
-    overdue = list(applying.filter(next_review__lt=today).order_by("next_review")[:200])
-    due = list(applying.filter(next_review__gte=today, next_review__lte=horizon).order_by("next_review")[:200])
-    done = list(
-        Review.objects.filter(
-            document__in=documents, done_at__isnull=False, done_at__gte=today - datetime.timedelta(days=365)
-        )
-        .select_related("document__unit", "reviewer")
-        .order_by("-done_at")[:200]
+    applying = documents.filter(status__in=(Status.IN_FORCE, Status.UNDER_REVIEW), next_review__isnull=False).defer(
+        "search_text"
     )
+    overdue_qs = applying.filter(next_review__lt=today).order_by("next_review")
+    due_qs = applying.filter(next_review__gte=today, next_review__lte=horizon).order_by("next_review")
+    done_qs = Review.objects.filter(
+        document__in=documents, done_at__isnull=False, done_at__gte=today - datetime.timedelta(days=365)
+    )
+    # Each section shows the first CALENDAR_SHOWN rows and its total; the register's filters
+    # page through the rest (rendering hundreds of rows is what makes a calendar slow).
+    overdue = list(overdue_qs[:CALENDAR_SHOWN])
+    due = list(due_qs[:CALENDAR_SHOWN])
+    done = list(done_qs.select_related("document__unit", "reviewer").order_by("-done_at")[:CALENDAR_SHOWN])
     for document in [*overdue, *due]:
         document.group = group
     return render(
@@ -378,6 +384,12 @@ def review_calendar(request):
             "overdue": overdue,
             "due": due,
             "done": done,
+            "counts": {
+                "overdue": overdue_qs.count() if len(overdue) == CALENDAR_SHOWN else len(overdue),
+                "due": due_qs.count() if len(due) == CALENDAR_SHOWN else len(due),
+                "done": done_qs.count() if len(done) == CALENDAR_SHOWN else len(done),
+            },
+            "shown": CALENDAR_SHOWN,
             "horizon": horizon,
             "filter_unit": unit,
             "units": OrgUnit.objects.restrict(request.user).filter(group=group, depth__lte=2).order_by("path"),
