@@ -35,7 +35,7 @@ def test_write_consult_decide_and_see_an_instruction_in_force(page):
     assert_accessible(page, "decision form with error")
     page.get_by_label("Beslutad av (person)").select_option(label="Anders Hedlund")
     page.get_by_role("button", name="Registrera beslut").click()
-    expect(page.get_by_text("Gällande", exact=True)).to_be_visible()
+    expect(page.get_by_text("Gällande", exact=True).first).to_be_visible()
     expect(page.locator(".document-text")).to_contain_text("besöksbricka")
     assert_accessible(page, "document in force")
 
