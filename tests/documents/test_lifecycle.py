@@ -281,3 +281,47 @@ def test_search_understands_swedish_word_forms_on_postgresql(coordinator, group)
     assert "Instruktion för nyckelhantering" in found  # "nycklar" is in its text, "nyckel" in the title
     found = coordinator.get(reverse("documents:list"), {"q": "riktlinjen"}).content.decode()
     assert "Riktlinjer för säkerhetsarbetet" in found
+
+
+def test_a_document_is_replaced_by_another_and_stays_in_the_register(coordinator, group):
+    old = Document.objects.get(title="Riktlinjer för säkerhetsarbetet")
+    new = Document.objects.create(group=group, kind="guideline", title="Riktlinjer 2027", unit=old.unit)
+    # Only a decided document or one in force can take its place.
+    response = coordinator.post(reverse("documents:replace", args=[old.pk]), {"replaced_by": new.pk})
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+    version = services.add_version(new, None, text="# Nya riktlinjer")
+    board = Body.objects.get(group=group, kind="executive_board")
+    services.record_decision(
+        new,
+        version=version,
+        body=board,
+        person=None,
+        date=timezone.localdate(),
+        in_force_from=timezone.localdate(),
+        record_number="KS 2026/200",
+        user=None,
+        expected_version=new.version,
+    )
+    response = coordinator.post(reverse("documents:replace", args=[old.pk]), {"replaced_by": new.pk})
+    assert response.status_code == 302
+    old.refresh_from_db()
+    assert old.status == Status.REPLACED and old.replaced_by == new and old.next_review is None
+    page = coordinator.get(old.get_absolute_url()).content.decode()
+    assert "Riktlinjer 2027" in page
+    assert coordinator.get(reverse("documents:replace", args=[old.pk])).status_code == 302  # not twice
+
+
+def test_the_register_filters_by_area(db, client):
+    from django.contrib.auth import get_user_model
+
+    from varna.organisation.demo import load_demo
+    from varna.organisation.profiles import load_profile
+
+    load_demo(load_profile("ale"))
+    client.force_login(get_user_model().objects.get(username="samordnare"))
+    routines = Document.objects.filter(kind="routine")
+    physical = [d for d in routines if "physical_security" in d.topics]
+    other = [d for d in routines if "physical_security" not in d.topics]
+    assert physical and other
+    page = client.get(reverse("documents:list"), {"omrade": "physical_security"}).content.decode()
+    assert all(d.title in page for d in physical) and not any(d.title in page for d in other)

@@ -158,3 +158,17 @@ class DeliveryForm(forms.ModelForm):
         if day < self.instance.decision.date:
             raise ValidationError(_("A document cannot be communicated before it is decided."))
         return day
+
+
+class ReplaceForm(forms.Form):
+    replaced_by = forms.ModelChoiceField(label=_("replaced by"), queryset=Document.objects.none())
+
+    def __init__(self, *args, document: Document, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["replaced_by"].queryset = (
+            Document.objects.restrict(user)
+            .filter(group=document.group, status__in=(Status.DECIDED, Status.IN_FORCE, Status.UNDER_REVIEW))
+            .exclude(pk=document.pk)
+            .order_by("title")
+        )
+        self.fields["replaced_by"].help_text = _("The document that applies instead: decided or in force.")

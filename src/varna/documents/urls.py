@@ -26,6 +26,7 @@ urlpatterns = [
     path("<int:pk>/beslut/", views.decision_create, name="decision"),
     path("<int:pk>/granska/", views.review_start, name="review-start"),
     path("<int:pk>/upphav/", views.repeal, name="repeal"),
+    path("<int:pk>/ersatt/", views.replace, name="replace"),
     path("<int:pk>/kvittenser/", ack_views.acknowledgements, name="acknowledgements"),
     path("<int:pk>/kvittera/", ack_views.acknowledge, name="acknowledge"),
     path("mina-kvittenser/", ack_views.my_acknowledgements, name="my-acknowledgements"),

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,7 +22,7 @@ from varna.organisation.models import OrgUnit
 from varna.organisation.profiles import tr
 
 from . import acknowledgements, services
-from .forms import CommentForm, DecisionForm, DeliveryForm, DocumentForm, ReviewForm, VersionForm
+from .forms import CommentForm, DecisionForm, DeliveryForm, DocumentForm, ReplaceForm, ReviewForm, VersionForm
 from .models import Document, NotificationDuty, Review, Status
 from .rendering import render_markdown
 from .search import search
@@ -64,6 +65,7 @@ def document_list(request):
             "filter_unit": unit,
             "kinds": [(k, tr(v["name"])) for k, v in profile.document_kinds.items()],
             "statuses": Status.choices,
+            "areas": [(r["key"], tr(r["name"])) for r in group.profile.data["required_routines"]],
             "units": OrgUnit.objects.restrict(request.user).filter(group=group, depth__lte=2).order_by("path"),
             "today": today,
             "can_create": bool(get_access(request.user).scopes("change")),
@@ -84,12 +86,16 @@ def filter_documents(request, group):
         "status": request.GET.get("status", ""),
         "enhet": request.GET.get("enhet", ""),
         "granskning": request.GET.get("granskning", ""),
+        "omrade": request.GET.get("omrade", ""),
     }
     documents = search(documents, filters["q"])
     if filters["typ"] in profile.document_kinds:
         documents = documents.filter(kind=filters["typ"])
     if filters["status"] in Status.values:
         documents = documents.filter(status=filters["status"])
+    if filters["omrade"] in {r["key"] for r in profile.data["required_routines"]}:
+        # The JSON list as text contains the quoted key (works alike on PostgreSQL and SQLite).
+        documents = documents.filter(topics__icontains=f'"{filters["omrade"]}"')
     unit = None
     if int_param(request, "enhet") is not None:
         unit = OrgUnit.objects.restrict(request.user).filter(pk=int_param(request, "enhet")).first()
@@ -345,6 +351,39 @@ def repeal(request, pk):
 
     return _transition(
         request, document, step, _("The document is repealed. It stays in the register with its history.")
+    )
+
+
+@login_required
+def replace(request, pk):
+    """The document no longer applies: another one, decided or in force, takes its place."""
+    document = _document(request, pk, "manage")
+    if document.status in (Status.REPLACED, Status.REPEALED, Status.DRAFT, Status.CONSULTATION):
+        messages.error(request, _("Only a decided document or one in force can be replaced."))
+        return redirect(document)
+    form = ReplaceForm(request.POST or None, document=document, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                document.status = Status.REPLACED
+                document.replaced_by = form.cleaned_data["replaced_by"]
+                document.next_review = None
+                document.save_versioned(document.version)
+                document.reviews.filter(done_at__isnull=True).delete()
+                acknowledgements.close_open_requests(document)
+        except StaleEditError:
+            form.add_error(None, str(STALE))
+        else:
+            messages.success(
+                request,
+                _("%(old)s is replaced by %(new)s. It stays in the register with its history.")
+                % {"old": document, "new": document.replaced_by},
+            )
+            return redirect(document)
+    return render(
+        request,
+        "organisation/form.html",
+        {"form": form, "title": _("Replace %(name)s") % {"name": document}, "cancel": document},
     )
 
 
