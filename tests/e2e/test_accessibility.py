@@ -65,6 +65,8 @@ def pages(group):
         f"/styrdokument/{draft.pk}/beslut/",
         f"/styrdokument/{policy.pk}/jamfor/",
         f"/styrdokument/delgivningar/{duty.pk}/",
+        f"/styrdokument/{policy.pk}/ersatt/",
+        "/styrdokument/?omrade=x&q=nyckel",
     ]
 
 
