@@ -177,7 +177,7 @@ def test_dry_run_keeps_the_file_for_the_confirmation_and_cancel_removes_it(clien
     content = csv_bytes([PERSON_HEADER, ["4001", "Kim", "Berg", "", "", "", "TF-GP", "", ""]])
     response = dry_run(client, content)
     token = response.context["token"]
-    stored = data_dir / "imports" / f"{token}.upload"
+    stored = data_dir / "imports" / "people" / f"{token}.upload"
     assert stored.read_bytes() == content
     client.post(URL, {"action": "cancel"})
     assert not stored.exists()
@@ -244,7 +244,7 @@ def test_valid_import_creates_units_in_order_and_people_with_history(
     change = existing.history.order_by("-history_date", "-history_id").first()
     assert change.history_type == "~" and change.title == "IT-chef" and change.history_user == samordnare
     # The file is gone once imported.
-    assert not list((data_dir / "imports").glob("*.upload"))
+    assert not list((data_dir / "imports" / "people").glob("*.upload"))
 
 
 def test_import_is_all_or_nothing(client_for, group, user_for):

@@ -1,15 +1,7 @@
 """The register of governing documents to Excel, and an existing register from Excel or CSV:
 upload → dry run → import (register_io.py holds the rules)."""
 
-import datetime
-import hashlib
-import os
-import re
-import secrets
-from pathlib import Path
-
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from varna.core.context_processors import current_group
 from varna.core.models import StaleEditError
+from varna.core.pending_uploads import PendingUploads
 from varna.core.permissions import get_access
 from varna.core.spreadsheets import xlsx_response
 from varna.organisation import importer
@@ -28,14 +21,8 @@ from varna.organisation import importer
 from . import register_io
 from .views import filter_documents
 
-# The checked file waits for the confirmation under DATA_DIR/imports/documents, named by a
-# random token only this user's session knows, with its SHA-256 in the session (as the import
-# of people does, see organisation/import_views.py): the import reads the same bytes again and
-# checks them again before writing. Removed after the import, on cancel, when replaced, and by
-# a sweep of files older than a day.
-SESSION_KEY = "varna_document_import"
-TOKEN = re.compile(r"[0-9a-f]{32}")
-KEEP_FOR = datetime.timedelta(hours=24)
+# The file waits between the dry run and the confirmation: see core/pending_uploads.py.
+PENDING = PendingUploads("documents", "varna_document_import")
 DISPLAY_LIMIT = 500
 ACCEPT = ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -79,71 +66,6 @@ class ImportForm(forms.Form):
         return upload
 
 
-def _folder() -> Path:
-    return Path(settings.DATA_DIR) / "imports" / "documents"
-
-
-def _path(token: str) -> Path | None:
-    return _folder() / f"{token}.upload" if TOKEN.fullmatch(token or "") else None
-
-
-def _sweep(folder: Path) -> None:
-    cutoff = (datetime.datetime.now() - KEEP_FOR).timestamp()
-    for old in folder.glob("*.upload"):
-        try:
-            if old.stat().st_mtime < cutoff:
-                old.unlink(missing_ok=True)
-        except OSError:
-            pass  # another process removed it first
-
-
-def _discard(request) -> None:
-    stored = request.session.pop(SESSION_KEY, None)
-    if isinstance(stored, dict):
-        path = _path(str(stored.get("token", "")))
-        if path is not None:
-            path.unlink(missing_ok=True)
-
-
-def _store(request, data: bytes, filename: str, group) -> str:
-    _discard(request)
-    folder = _folder()
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    _sweep(folder)
-    token = secrets.token_hex(16)
-    fd = os.open(_path(token), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as out:
-        out.write(data)
-    request.session[SESSION_KEY] = {
-        "token": token,
-        "sha256": hashlib.sha256(data).hexdigest(),
-        "filename": filename,
-        "group": group.pk,
-        "user": request.user.pk,
-    }
-    return token
-
-
-def _load(request, token: str, group) -> tuple[bytes, str] | None:
-    stored = request.session.get(SESSION_KEY)
-    if not isinstance(stored, dict) or stored.get("token") != token:
-        return None
-    if stored.get("group") != group.pk or stored.get("user") != request.user.pk:
-        return None
-    path = _path(token)
-    if path is None:
-        return None
-    try:
-        if path.stat().st_mtime < (datetime.datetime.now() - KEEP_FOR).timestamp():
-            return None
-        data = path.read_bytes()
-    except OSError:
-        return None
-    if hashlib.sha256(data).hexdigest() != stored.get("sha256"):
-        return None
-    return data, str(stored.get("filename", ""))
-
-
 def _render(request, form, plan=None, token=None, alert=None):
     context = {
         "form": form,
@@ -172,7 +94,7 @@ def register_import(request):
     if action == "apply":
         return _apply(request, group)
     if action == "cancel":
-        _discard(request)
+        PENDING.discard(request)
         messages.info(request, _("The import was cancelled. Nothing was changed."))
         return redirect("documents:import")
 
@@ -186,16 +108,16 @@ def register_import(request):
             for message in plan.file_errors:
                 form.add_error("file", message)
             plan = None
-            _discard(request)
+            PENDING.discard(request)
         elif plan.can_apply:
-            token = _store(request, data, plan.filename, group)
+            token = PENDING.store(request, data, plan.filename, group)
         else:
-            _discard(request)
+            PENDING.discard(request)
     return _render(request, form, plan, token)
 
 
 def _apply(request, group):
-    loaded = _load(request, request.POST.get("token", ""), group)
+    loaded = PENDING.load(request, request.POST.get("token", ""), group)
     if loaded is None:
         messages.error(request, _("The checked file is no longer available. Upload it again."))
         return redirect("documents:import")
@@ -203,10 +125,10 @@ def _apply(request, group):
     try:
         plan = register_io.import_file(data, filename, group, request.user)
     except (DatabaseError, StaleEditError):
-        _discard(request)
+        PENDING.discard(request)
         alert = _("Nothing was imported: the register changed while importing. Check the file again.")
         return _render(request, ImportForm(), alert=alert)
-    _discard(request)
+    PENDING.discard(request)
     if not plan.applied:
         if plan.file_errors:
             alert = " ".join([_("Nothing was imported:"), *plan.file_errors])
