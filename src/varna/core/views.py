@@ -37,6 +37,13 @@ class VersionedUpdateView(ScopedMixin, UpdateView):
 
     action = "change"
     form_class: type[VersionedModelForm]
+    template_name = "organisation/form.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("title", _("Edit %(name)s") % {"name": self.object})
+        context.setdefault("cancel", self.object)
+        return context
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()

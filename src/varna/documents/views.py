@@ -179,12 +179,6 @@ def document_create(request):
 class DocumentUpdateView(VersionedUpdateView):
     model = Document
     form_class = DocumentForm
-    template_name = "organisation/form.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(title=_("Edit %(name)s") % {"name": self.object}, cancel=self.object)
-        return context
 
 
 @login_required

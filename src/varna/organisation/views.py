@@ -152,12 +152,6 @@ class UnitUpdateView(VersionedUpdateView):
     model = OrgUnit
     form_class = OrgUnitForm
     action = "manage"
-    template_name = "organisation/form.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(title=_("Edit %(name)s") % {"name": self.object.name}, cancel=self.object)
-        return context
 
 
 @login_required
@@ -234,12 +228,6 @@ def person_create(request):
 class PersonUpdateView(VersionedUpdateView):
     model = Person
     form_class = PersonForm
-    template_name = "organisation/form.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(title=_("Edit %(name)s") % {"name": self.object}, cancel=self.object)
-        return context
 
 
 @login_required
@@ -269,12 +257,9 @@ class RoleUpdateView(VersionedUpdateView):
     model = RoleAssignment
     form_class = RoleAssignmentForm
     action = "manage"
-    template_name = "organisation/form.html"
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(title=_("Edit role assignment"), cancel=self.object.unit)
-        return context
+        return super().get_context_data(title=_("Edit role assignment"), cancel=self.object.unit, **kwargs)
 
 
 @login_required
@@ -364,12 +349,6 @@ def party_create(request):
 class PartyUpdateView(VersionedUpdateView):
     model = ExternalParty
     form_class = ExternalPartyForm
-    template_name = "organisation/form.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(title=_("Edit %(name)s") % {"name": self.object}, cancel=self.object)
-        return context
 
 
 @login_required
