@@ -1111,6 +1111,7 @@ class Generator:
     def _document_dates(self, doc, spec, k: int, since, services) -> dict:
         """Dates of a document's life: its decisions (date, in force from) oldest first, the
         creation day of each version, its reviews (due, done or None, outcome) and next review."""
+        from varna.core.dates import add_months
         from varna.documents.models import APPLYING, Review, Status
 
         rng, today = self.rng, self.today
@@ -1137,11 +1138,11 @@ class Generator:
                     target = today - days(rng.randint(1, 365))
                 else:
                     target = today + days(rng.randint(0, min(730, 30 * months if months else 730)))
-                event = services.add_months(target, -months) if months else today - days(rng.randint(60, 1100))
+                event = add_months(target, -months) if months else today - days(rng.randint(60, 1100))
                 event = min(event, today)
                 if months and rng.random() < 0.35:
                     reviewed = event
-                    last_in_force = services.add_months(event, -months) + days(rng.randint(-30, 20))
+                    last_in_force = add_months(event, -months) + days(rng.randint(-30, 20))
                 else:
                     last_in_force = event
                 last_date = last_in_force - days(rng.randint(0, 45))

@@ -63,10 +63,12 @@ INSTALLED_APPS = [
     "varna.core",
     "varna.organisation",
     "varna.documents",
+    "varna.risks",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "varna.core.middleware.StripNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

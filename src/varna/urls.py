@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("varna.core.urls")),
     path("organisation/", include("varna.organisation.urls")),
     path("styrdokument/", include("varna.documents.urls")),
+    path("risker/", include("varna.risks.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from varna.documents.models import Document
 
-ODD = ["x", "²", "-1", "99999999999999999999999", "1e3", "%00", "' or 1=1 --"]
+ODD = ["x", "²", "-1", "99999999999999999999999", "1e3", "%00", "\x00", "a\x00b", "' or 1=1 --"]
 PAGES = [
     ("organisation:people", ["enhet", "sida", "q"]),
     ("organisation:parties", ["enhet", "sida", "typ", "q"]),
@@ -13,6 +13,10 @@ PAGES = [
     ("documents:list", ["enhet", "sida", "typ", "status", "granskning", "q"]),
     ("documents:calendar", ["enhet", "dagar"]),
     ("documents:public", ["kommun", "q"]),
+    ("risks:list", ["enhet", "sida", "zon", "status", "analys", "sannolikhet", "konsekvens", "q"]),
+    ("risks:matrix", ["enhet", "analys", "visa"]),
+    ("risks:measures", ["enhet", "sida", "status", "oppenhet", "q"]),
+    ("risks:export", ["q", "zon"]),
 ]
 
 

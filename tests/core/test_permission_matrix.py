@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from varna.documents.models import Document
 from varna.organisation.models import ExternalParty, OrgUnit, Person, RoleAssignment
+from varna.risks.models import Analysis, Measure, Risk
 
 # What each demo login may do, by unit code of the subtree (None = nothing). From the profile's
 # demo section: chef is head of TF, forvaltningssamordnare is security coordinator of TF,
@@ -65,11 +66,13 @@ def target_object(kind, target, group):
             Document.objects.filter(unit__path__startswith=unit.path).exclude(classification="classified").first()
         )
         return document, document.unit
-    if kind == "document":
-        document = (
-            Document.objects.filter(unit__path__startswith=unit.path).exclude(classification="classified").first()
-        )
-        return document, document.unit
+    if kind in ("risk", "measure", "analysis"):
+        model = {"risk": Risk, "measure": Measure, "analysis": Analysis}[kind]
+        objects = model.objects.filter(unit__path__startswith=unit.path).exclude(classification="classified")
+        if kind == "measure":
+            objects = objects.open()  # one that can still be marked as done
+        obj = objects.order_by("pk").first()
+        return obj, obj.unit
     raise AssertionError(kind)
 
 
@@ -85,6 +88,14 @@ DETAIL = (
     + [Entry("documents:edit", "change", t, "document") for t in ("own", "other")]
     + [Entry("documents:version-create", "change", t, "document") for t in ("own", "other")]
     + [Entry("documents:decision", "manage", t, "document") for t in ("own", "other")]
+    + [Entry("risks:risk", "view", t, "risk") for t in ("own", "other")]
+    + [Entry("risks:edit", "change", t, "risk") for t in ("own", "other")]
+    + [Entry("risks:assess", "change", t, "risk") for t in ("own", "other")]
+    + [Entry("risks:accept", "view", t, "risk") for t in ("own", "other")]
+    + [Entry("risks:analysis", "view", t, "analysis") for t in ("own", "other")]
+    + [Entry("risks:analysis-edit", "change", t, "analysis") for t in ("own", "other")]
+    + [Entry("risks:measure", "view", t, "measure") for t in ("own", "other")]
+    + [Entry("risks:measure-edit", "change", t, "measure") for t in ("own", "other")]
 )
 
 
@@ -92,34 +103,42 @@ def _client(client, client_for, login):
     return client_for(login) if login else client
 
 
-@pytest.mark.parametrize("login", LOGINS)
+def _denied_first(logins, action, unit):
+    """Logins that may not act come first: a test that changes the record lets those that may
+    act do so only after every refusal has been checked against the unchanged record."""
+    return sorted(logins, key=lambda login: login is not None and allowed(login, action, unit))
+
+
+# Each test loads the demo once and tries every login in turn (loading it per login made the
+# matrix the slowest part of the suite); a failure names the login.
+
+
 @pytest.mark.parametrize("entry", DETAIL, ids=lambda e: f"{e.name}-{e.target}")
-def test_detail_and_edit_pages(client, client_for, group, login, entry):
+def test_detail_and_edit_pages(client, client_for, group, entry):
     obj, unit = target_object(entry.kind, entry.target, group)
     url = reverse(entry.name, args=[obj.pk])
-    response = _client(client, client_for, login).get(url)
-    if login is None:
-        assert response.status_code == 302 and "/konto/logga-in/" in response["Location"]
-    elif allowed(login, entry.action, unit):
-        assert response.status_code == 200
-    else:
-        assert response.status_code == 404, f"{login} reached {url}"
+    for login in LOGINS:
+        response = _client(client, client_for, login).get(url)
+        if login is None:
+            assert response.status_code == 302 and "/konto/logga-in/" in response["Location"]
+        elif allowed(login, entry.action, unit):
+            assert response.status_code == 200, f"{login} could not reach {url}"
+        else:
+            assert response.status_code == 404, f"{login} reached {url}"
 
 
-@pytest.mark.parametrize("login", LOGINS)
 @pytest.mark.parametrize("entry", [e for e in DETAIL if e.name.endswith("-edit")], ids=lambda e: f"{e.name}-{e.target}")
-def test_posting_an_edit_outside_the_scope_changes_nothing(client, client_for, group, login, entry):
+def test_posting_an_edit_outside_the_scope_changes_nothing(client, client_for, group, entry):
     obj, unit = target_object(entry.kind, entry.target, group)
-    before = type(obj).objects.get(pk=obj.pk).updated_at
-    response = _client(client, client_for, login).post(reverse(entry.name, args=[obj.pk]), {"name": "Hacked"})
-    if login is None:
-        assert response.status_code == 302
-    elif not allowed(login, entry.action, unit):
-        assert response.status_code == 404
-    assert type(obj).objects.get(pk=obj.pk).updated_at == before or allowed(login, entry.action, unit)
+    for login in _denied_first(LOGINS, entry.action, unit):
+        if login is not None and allowed(login, entry.action, unit):
+            continue
+        before = type(obj).objects.get(pk=obj.pk).updated_at
+        response = _client(client, client_for, login).post(reverse(entry.name, args=[obj.pk]), {"name": "Hacked"})
+        assert response.status_code == (302 if login is None else 404), login
+        assert type(obj).objects.get(pk=obj.pk).updated_at == before, f"{login} changed {obj}"
 
 
-@pytest.mark.parametrize("login", LOGINS)
 @pytest.mark.parametrize(
     ("name", "action"),
     [
@@ -128,20 +147,33 @@ def test_posting_an_edit_outside_the_scope_changes_nothing(client, client_for, g
         ("organisation:person-create", "change"),
         ("organisation:party-create", "change"),
         ("documents:create", "change"),
+        ("risks:create", "change"),
+        ("risks:analysis-create", "change"),
+        ("risks:measure-create", "change"),
     ],
 )
-def test_create_pages_need_the_action_somewhere(client, client_for, group, login, name, action):
-    response = _client(client, client_for, login).get(reverse(name))
-    if login is None:
-        assert response.status_code == 302
-    elif SCOPES[login].get(action):
-        assert response.status_code == 200
-    else:
-        assert response.status_code == 403
+def test_create_pages_need_the_action_somewhere(client, client_for, group, name, action):
+    for login in LOGINS:
+        response = _client(client, client_for, login).get(reverse(name))
+        if login is None:
+            assert response.status_code == 302
+        elif SCOPES[login].get(action):
+            assert response.status_code == 200, login
+        else:
+            assert response.status_code == 403, login
 
 
 # List pages: the links to records of each unit subtree must appear exactly where the role reaches.
-LIST_PAGES = ["organisation:group", "organisation:people", "organisation:parties", "documents:list"]
+LIST_PAGES = [
+    "organisation:group",
+    "organisation:people",
+    "organisation:parties",
+    "documents:list",
+    "risks:list",
+    "risks:measures",
+    "risks:analyses",
+]
+LIST_MODELS = {"risks:list": Risk, "risks:measures": Measure, "risks:analyses": Analysis}
 
 
 def _links(group, code, name):
@@ -152,6 +184,10 @@ def _links(group, code, name):
         objects = Person.objects.filter(unit__path__startswith=root.path)
     elif name == "documents:list":
         objects = Document.objects.filter(unit__path__startswith=root.path).exclude(classification="classified")
+    elif name in LIST_MODELS:
+        objects = (
+            LIST_MODELS[name].objects.filter(unit__path__startswith=root.path).exclude(classification="classified")
+        )
     else:
         objects = ExternalParty.objects.filter(unit__path__startswith=root.path).exclude(classification="classified")
     links = [f'href="{obj.get_absolute_url()}"' for obj in objects]
@@ -186,3 +222,44 @@ def test_the_group_security_coordinator_sees_everything(client_for, group):
     text = client_for("samordnare").get(reverse("organisation:group")).content.decode()
     for unit in OrgUnit.objects.filter(group=group):
         assert unit.get_absolute_url() in text
+
+
+@pytest.mark.parametrize("target", ["own", "other"])
+def test_marking_a_measure_done_needs_change_on_its_unit(client, client_for, group, target):
+    measure, unit = target_object("measure", target, group)
+    for login in _denied_first(LOGINS, "change", unit):
+        measure.refresh_from_db()
+        response = _client(client, client_for, login).post(
+            reverse("risks:measure-complete", args=[measure.pk]), {"version": measure.version}
+        )
+        measure.refresh_from_db()
+        if login is None:
+            assert response.status_code == 302 and "/konto/logga-in/" in response["Location"]
+            assert measure.status != Measure.State.DONE
+        elif allowed(login, "change", unit):
+            assert response.status_code == 302 and measure.status == Measure.State.DONE, login
+            Measure.objects.filter(pk=measure.pk).update(status=Measure.State.PLANNED)
+        else:
+            assert response.status_code == 404 and measure.status != Measure.State.DONE, login
+
+
+@pytest.mark.parametrize("target", ["own", "other"])
+def test_assessing_a_risk_outside_the_scope_stores_nothing(client, client_for, group, target):
+    risk, unit = target_object("risk", target, group)
+    for login in LOGINS:
+        risk.refresh_from_db()
+        before = risk.assessments.count()
+        response = _client(client, client_for, login).post(
+            reverse("risks:assess", args=[risk.pk]),
+            {
+                "kind": "current",
+                "assessed_on": "2026-01-01",
+                "likelihood": "1",
+                "c_life_health": "1",
+                "expected_version": risk.version,
+            },
+        )
+        if login is not None and allowed(login, "change", unit):
+            assert risk.assessments.count() == before + 1, login
+        else:
+            assert response.status_code in (302, 404) and risk.assessments.count() == before, login

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from varna.core.dates import add_months
 from varna.core.models import AccessLogEntry, Task
 from varna.documents import services
 from varna.documents.models import Decision, Document, NotificationDuty, Review, Status
@@ -64,7 +65,7 @@ def test_the_whole_life_of_an_instruction(coordinator, unit, group):
     assert response.status_code == 302
     document.refresh_from_db()
     assert document.status == Status.IN_FORCE and document.in_force_from == today
-    assert document.next_review == services.add_months(today, 12)
+    assert document.next_review == add_months(today, 12)
     page = coordinator.get(document.get_absolute_url()).content.decode()
     assert "även i hemtjänsten" in page and "Anders Hedlund" in page
 
@@ -80,7 +81,7 @@ def test_the_whole_life_of_an_instruction(coordinator, unit, group):
     )
     document.refresh_from_db()
     review.refresh_from_db()
-    assert review.done_at == today and document.next_review == services.add_months(today, 12)
+    assert review.done_at == today and document.next_review == add_months(today, 12)
     task.refresh_from_db()
     assert task.state == "done"
 

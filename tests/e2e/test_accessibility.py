@@ -4,6 +4,7 @@ import pytest
 
 from varna.documents.models import Document, NotificationDuty
 from varna.organisation.models import ExternalParty, OrgUnit, Person, RoleAssignment
+from varna.risks.models import Analysis, Measure, Risk
 
 from .conftest import assert_accessible, login
 
@@ -67,6 +68,35 @@ def pages(group):
         f"/styrdokument/delgivningar/{duty.pk}/",
         f"/styrdokument/{policy.pk}/ersatt/",
         "/styrdokument/?omrade=x&q=nyckel",
+        *risk_pages(group),
+    ]
+
+
+def risk_pages(group):
+    risk = Risk.objects.get(group=group, title="Långvarigt elavbrott i hela kommunen")
+    unassessed = Risk.objects.get(group=group, title="Störning i drivmedelsförsörjningen")
+    measure = Measure.objects.get(group=group, title="Larmknappar och rutin för hembesök i par")
+    rva = Analysis.objects.get(group=group, kind="rva")
+    return [
+        "/risker/",
+        "/risker/?liv=1&zon=red&q=brand",
+        "/risker/matris/",
+        "/risker/matris/?visa=rest",
+        "/risker/ny/",
+        f"/risker/{risk.pk}/",
+        f"/risker/{risk.pk}/andra/",
+        f"/risker/{risk.pk}/bedom/",
+        f"/risker/{risk.pk}/acceptera/",
+        f"/risker/{unassessed.pk}/",
+        "/risker/analyser/",
+        "/risker/analyser/ny/",
+        f"/risker/analyser/{rva.pk}/",
+        f"/risker/analyser/{rva.pk}/andra/",
+        "/risker/atgarder/",
+        "/risker/atgarder/?forfallen=1",
+        "/risker/atgarder/ny/",
+        f"/risker/atgarder/{measure.pk}/",
+        f"/risker/atgarder/{measure.pk}/andra/",
     ]
 
 

@@ -12,6 +12,7 @@ from django.tasks import task
 from django.utils import timezone
 
 from varna.documents.jobs import review_reminders as document_review_reminders
+from varna.risks.jobs import daily as risk_daily_jobs
 
 from .models import Notification, ObligationStatus, ScheduledJobRun
 
@@ -68,6 +69,7 @@ SCHEDULE: dict[str, tuple] = {
     "send_notification_emails": (send_notification_emails, datetime.timedelta(minutes=1)),
     "record_obligation_statuses": (record_obligation_statuses, datetime.timedelta(minutes=15)),
     "document_review_reminders": (document_review_reminders, datetime.timedelta(days=1)),
+    "risk_daily_jobs": (risk_daily_jobs, datetime.timedelta(days=1)),
 }
 
 

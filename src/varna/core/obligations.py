@@ -63,8 +63,8 @@ class Registry:
 
     def register(self, name: str, **params: tuple[str, bool]):
         """Register a check. Each keyword names a parameter and says what it refers to:
-        ("role_types" | "unit_levels" | "body_kinds" | "document_kinds", required) or ("int" | "bool" | "text",
-        required);
+        ("role_types" | "unit_levels" | "body_kinds" | "document_kinds" | "zones" | "dimensions", required)
+        (zones and dimensions of the risk matrix) or ("int" | "bool" | "text", required);
         a list of references is written with a trailing "[]", e.g. ("body_kinds[]", True)."""
 
         def decorator(func):
@@ -109,7 +109,13 @@ class Registry:
                 continue
             if section == "text":
                 continue
-            known = {item.get("key") for item in profile_data.get(section) or []}
+            if section in ("zones", "dimensions"):
+                from varna.risks.scoring import DEFAULT_MATRIX
+
+                items = (profile_data.get("risk_matrix") or DEFAULT_MATRIX)[section]
+            else:
+                items = profile_data.get(section) or []
+            known = {item.get("key") for item in items}
             for v in values:
                 if v not in known:
                     return _("parameter '%(param)s': '%(value)s' is not declared in %(section)s") % {
@@ -158,7 +164,7 @@ def evaluate(obligation: dict[str, Any], group, profile, cache: dict | None = No
 
 
 # Areas whose registers exist in Värna today; obligations of other areas say they are not built.
-BUILT_AREAS = {"organisation", "documents"}
+BUILT_AREAS = {"organisation", "documents", "risks"}
 
 AREA_NAMES = {
     "organisation": gettext_lazy("Organisation and responsibility"),

@@ -6,10 +6,11 @@ from django.utils import timezone
 from varna.organisation.models import Person
 
 from . import services
-from .models import Document, NotificationDuty, Status
+from .models import Document, NotificationDuty
 
 
-def load_documents(group, profile, bodies, units) -> list[Document]:
+def load_documents(group, profile, bodies, units) -> dict[str, Document]:
+    """The demo's documents by their key in the profile."""
     specs = (profile.data.get("demo") or {}).get("documents") or []
     people = {f"{p.first_name} {p.last_name}": p for p in Person.objects.filter(group=group)}
     documents: dict[str, Document] = {}
@@ -45,4 +46,4 @@ def load_documents(group, profile, bodies, units) -> list[Document]:
         elif spec["status"] == "consultation":
             services.start_consultation(document)
     services.open_due_reviews(timezone.localdate())
-    return [d for d in documents.values() if d.status != Status.DRAFT]
+    return documents

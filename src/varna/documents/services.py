@@ -1,7 +1,6 @@
 """The life of a governing document: the profile's rules on who decides, notification duties,
 reviews and their due dates. Views and jobs call these; nothing here knows about requests."""
 
-import calendar
 import datetime
 from dataclasses import dataclass
 
@@ -11,6 +10,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from varna.core.dates import add_months
 from varna.organisation.models import Body, OrgUnit, Person, RoleAssignment
 from varna.organisation.profiles import tr
 
@@ -155,12 +155,6 @@ def check_decider(document: Document, body: Body | None, person: Person | None, 
                 "day": day,
             }
         )
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    years, month_index = divmod(day.month - 1 + months, 12)
-    year, month = day.year + years, month_index + 1
-    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def next_review_date(document: Document, from_day: datetime.date) -> datetime.date | None:

@@ -99,6 +99,8 @@ def load_demo(profile: Profile) -> tuple[MunicipalGroup, dict[str, str]]:
 
     # The demo's other areas, each loaded by its own app.
     from varna.documents.demo import load_documents
+    from varna.risks.demo import load_risks
 
-    load_documents(group, profile, bodies, units)
+    documents = load_documents(group, profile, bodies, units)
+    load_risks(group, profile, units, documents)
     return group, logins

@@ -42,6 +42,59 @@ _UNIT = Map(
 )
 _UNIT.fields["children"] = F(List(_UNIT), required=False, default=[])
 
+_CLASSIFICATION = F(Str(choices=("public", "internal", "classified")), required=False, default="internal")
+_MEASURE = Map(
+    {
+        "title": F(Str()),
+        "unit": F(Str()),
+        "owner": F(Str(), required=False),
+        "due_in_days": F(Int(-3650, 3650), required=False),
+        "status": F(Str(choices=("planned", "in_progress", "done", "cancelled")), required=False, default="planned"),
+        "cost": F(Int(0, 10**11), required=False),
+        "document": F(Str(pattern=KEY), required=False),
+        "openness": F(Str(choices=("improves", "neutral", "restricts")), required=False, default=""),
+        "openness_note": F(Str(), required=False, default=""),
+        "description": F(Str(), required=False, default=""),
+        "classification": _CLASSIFICATION,
+        "classification_ground": F(Str(), required=False, default=""),
+    }
+)
+_RISK = Map(
+    {
+        "title": F(Str()),
+        "kind": F(Str(choices=("hazard", "threat", "dependency")), required=False, default="hazard"),
+        "category": F(Str(), required=False, default=""),
+        "unit": F(Str()),
+        "owner": F(Str(), required=False),
+        "description": F(Str(), required=False, default=""),
+        "cause": F(Str(), required=False, default=""),
+        "likelihood": F(Int(1, 10), required=False),
+        "consequences": F(Map(extra=Int(1, 10)), required=False),
+        "assessed_months_ago": F(Int(0, 120), required=False, default=0),
+        "residual": F(Map({"likelihood": F(Int(1, 10)), "consequences": F(Map(extra=Int(1, 10)))}), required=False),
+        "classification": _CLASSIFICATION,
+        "classification_ground": F(Str(), required=False, default=""),
+        "measures": F(List(_MEASURE), required=False, default=[]),
+    }
+)
+_ANALYSIS = Map(
+    {
+        "title": F(Str()),
+        "kind": F(Str(choices=("rva", "unit"))),
+        "unit": F(Str()),
+        # Demo dates are relative to the day the demo is loaded, so that the demo stays current.
+        "mandate_period": F(Str(choices=("current", "previous")), required=False),
+        "status": F(Str(choices=("ongoing", "completed", "reported")), required=False, default="ongoing"),
+        "started_months_ago": F(Int(0, 120), required=False, default=0),
+        "scope": F(Str(), required=False, default=""),
+        "method": F(Str(), required=False, default=""),
+        "participants": F(Str(), required=False, default=""),
+        "classification": F(Str(choices=("public", "internal", "classified")), required=False, default="public"),
+        "classification_ground": F(Str(), required=False, default=""),
+        "risks": F(List(_RISK), required=False, default=[]),
+    }
+)
+
 SPEC = Map(
     {
         "profile": F(Str(pattern=KEY)),
@@ -160,6 +213,9 @@ SPEC = Map(
                     ),
                     "grid": F(List(List(Str(pattern=KEY)))),
                     "capability": F(List(Map({"level": F(Int(1, 10)), "name": F(I18N)})), required=False, default=[]),
+                    "life_dimension": F(Str(pattern=KEY), required=False),
+                    "life_flag_from": F(Int(1, 10), required=False),
+                    "acceptance_role": F(Str(pattern=KEY), required=False),
                 }
             ),
             required=False,
@@ -264,6 +320,7 @@ SPEC = Map(
                         required=False,
                         default=[],
                     ),
+                    "analyses": F(List(_ANALYSIS), required=False, default=[]),
                     "external_parties": F(
                         List(
                             Map(
@@ -481,6 +538,18 @@ def _cross_check(data: dict[str, Any], ctx: Context) -> None:
                         _("zone '%(value)s' is not declared") % {"value": cell},
                     )
 
+    if matrix:
+        dimension_keys = {d.get("key") for d in matrix.get("dimensions") or []}
+        ref(matrix, "life_dimension", dimension_keys, "risk_matrix")
+        ref(matrix, "acceptance_role", roles, "risk_matrix")
+        n_cons = len(matrix.get("consequence") or [])
+        if matrix.get("life_flag_from") and matrix["life_flag_from"] > n_cons:
+            ctx.error(
+                matrix.line_of("life_flag_from"),
+                "risk_matrix.life_flag_from",
+                _("must be a consequence level (1–%(n)s)") % {"n": n_cons},
+            )
+
     ids: set[str] = set()
     for i, obligation in enumerate(data.get("obligations") or []):
         path = f"obligations[{i}]"
@@ -549,6 +618,7 @@ def _cross_check(data: dict[str, Any], ctx: Context) -> None:
             if decided:
                 ref(decided, "body", body_keys, f"{path}.decided")
                 ref(decided, "person", names, f"{path}.decided")
+        _check_demo_analyses(data, demo, codes, names, doc_keys, ctx, ref)
         for i, party in enumerate(demo.get("external_parties") or []):
             ref(party, "unit", codes, f"demo.external_parties[{i}]")
             for j, contract in enumerate(party.get("contracts") or []):
@@ -559,6 +629,54 @@ def _cross_check(data: dict[str, Any], ctx: Context) -> None:
                             f"demo.external_parties[{i}].contracts[{j}].units",
                             _("'%(value)s' is not declared") % {"value": unit},
                         )
+
+
+def _check_demo_analyses(data, demo, codes, names, doc_keys, ctx, ref) -> None:
+    from varna.risks.scoring import DEFAULT_MATRIX
+
+    matrix = data.get("risk_matrix") or DEFAULT_MATRIX
+    dimensions = {d.get("key") for d in matrix.get("dimensions") or []}
+    n_like, n_cons = len(matrix.get("likelihood") or []), len(matrix.get("consequence") or [])
+
+    def check_scores(item, path):
+        if item.get("likelihood") and item["likelihood"] > n_like:
+            ctx.error(item.line_of("likelihood"), f"{path}.likelihood", _("must be 1–%(n)s") % {"n": n_like})
+        for key, value in (item.get("consequences") or {}).items():
+            if key not in dimensions:
+                ctx.error(
+                    item.line_of("consequences"),
+                    f"{path}.consequences.{key}",
+                    _("'%(value)s' is not declared (known: %(known)s)")
+                    % {"value": key, "known": ", ".join(sorted(dimensions))},
+                )
+            elif value and value > n_cons:
+                ctx.error(
+                    item.line_of("consequences"), f"{path}.consequences.{key}", _("must be 1–%(n)s") % {"n": n_cons}
+                )
+        if bool(item.get("likelihood")) != bool(item.get("consequences")):
+            ctx.error(item.line, path, _("give both likelihood and consequences, or neither"))
+
+    for i, analysis in enumerate(demo.get("analyses") or []):
+        path = f"demo.analyses[{i}]"
+        ref(analysis, "unit", codes, path)
+        if analysis.get("kind") == "rva" and not analysis.get("mandate_period"):
+            ctx.error(analysis.line, f"{path}.mandate_period", _("is required for an RSA"))
+        for j, risk in enumerate(analysis.get("risks") or []):
+            rpath = f"{path}.risks[{j}]"
+            ref(risk, "unit", codes, rpath)
+            ref(risk, "owner", names, rpath)
+            check_scores(risk, rpath)
+            if risk.get("residual"):
+                check_scores(risk["residual"], f"{rpath}.residual")
+            for k, measure in enumerate(risk.get("measures") or []):
+                mpath = f"{rpath}.measures[{k}]"
+                ref(measure, "unit", codes, mpath)
+                ref(measure, "owner", names, mpath)
+                ref(measure, "document", doc_keys, mpath)
+                if measure.get("openness") == "restricts" and not measure.get("openness_note"):
+                    ctx.error(
+                        measure.line, f"{mpath}.openness_note", _("is required when a measure restricts openness")
+                    )
 
 
 def parse_profile(text: str, filename: str) -> Profile:

@@ -1,0 +1,119 @@
+"""The risk register and the measures as Excel files: the list's filters and scope, every row."""
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from varna.core.spreadsheets import xlsx_response
+
+from .measure_views import filter_measures
+from .models import Risk, matrix_for
+from .views import _group, filter_risks
+
+CHUNK = 2000
+
+
+@login_required
+def risk_export(request):
+    group = _group(request)
+    matrix = matrix_for(group)
+    risks, _filters, _unit, _analysis = filter_risks(request, group)
+    risks = risks.select_related("unit", "owner", "analysis").priority_order()
+    dimensions = matrix.dimension_keys()
+    headers = [
+        _("Title"),
+        _("Kind"),
+        _("Category"),
+        _("Responsible unit"),
+        _("Risk owner"),
+        _("Analysis"),
+        _("Status"),
+        _("Likelihood"),
+        *[matrix.dimension_name(k) for k in dimensions],
+        _("Worst consequence"),
+        _("Risk level"),
+        _("Zone"),
+        _("High consequence for life and health"),
+        _("Assessed"),
+        _("Next review"),
+        _("Residual likelihood"),
+        _("Residual consequence"),
+        _("Residual zone"),
+        _("Classification"),
+    ]
+
+    def rows():
+        for risk in risks.iterator(chunk_size=CHUNK):
+            zone, residual = matrix.zones.get(risk.zone), matrix.zones.get(risk.residual_zone)
+            yield [
+                risk.title,
+                risk.get_kind_display(),
+                risk.category,
+                risk.unit.name,
+                str(risk.owner) if risk.owner else "",
+                risk.analysis.title if risk.analysis else "",
+                risk.get_status_display(),
+                risk.likelihood,
+                *[risk.consequences.get(k) for k in dimensions],
+                risk.consequence,
+                risk.level,
+                zone.label if zone else "",
+                _("yes") if risk.flagged else _("no"),
+                risk.assessed_on,
+                risk.next_review,
+                risk.residual_likelihood,
+                risk.residual_consequence,
+                residual.label if residual else "",
+                risk.get_classification_display(),
+            ]
+
+    return xlsx_response(f"risker-{timezone.localdate().isoformat()}.xlsx", _("Risks"), headers, rows())
+
+
+@login_required
+def measure_export(request):
+    group = _group(request)
+    measures, _filters, _unit = filter_measures(request, group)
+    # A measure's risks are listed only as far as the reader may see them.
+    visible_risks = Risk.objects.restrict(request.user).only("pk", "title").order_by("title")
+    measures = (
+        measures.select_related("unit", "owner", "document")
+        .prefetch_related(Prefetch("risks", queryset=visible_risks))
+        .order_by("due_date", "title", "pk")
+    )
+    headers = [
+        _("Title"),
+        _("Owner unit"),
+        _("Owner"),
+        _("Due date"),
+        _("Status"),
+        _("Completed"),
+        _("Cost estimate (SEK)"),
+        _("Source"),
+        _("Risks treated"),
+        _("Governing document implemented"),
+        _("Effect on openness"),
+        _("How access and openness are kept"),
+        _("Classification"),
+    ]
+
+    def rows():
+        for m in measures.iterator(chunk_size=CHUNK):
+            yield [
+                m.title,
+                m.unit.name,
+                str(m.owner) if m.owner else "",
+                m.due_date,
+                m.get_status_display(),
+                m.completed_on,
+                int(m.cost_estimate) if m.cost_estimate is not None else None,
+                m.get_source_display(),
+                "; ".join(r.title for r in m.risks.all()),
+                m.document.title if m.document else "",
+                m.get_openness_display(),
+                m.openness_note,
+                m.get_classification_display(),
+            ]
+
+    return xlsx_response(f"atgarder-{timezone.localdate().isoformat()}.xlsx", _("Measures"), headers, rows())

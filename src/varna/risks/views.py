@@ -1,0 +1,372 @@
+"""Risks, analyses and the risk matrix."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from varna.core.access_log import log_read
+from varna.core.context_processors import current_group
+from varna.core.forms import STALE_MESSAGE
+from varna.core.history import history_entries
+from varna.core.models import StaleEditError
+from varna.core.params import int_param
+from varna.core.permissions import get_access
+from varna.core.views import VersionedUpdateView
+from varna.organisation.models import OrgUnit
+
+from . import services
+from .forms import AcceptanceForm, AnalysisForm, AssessmentForm, RiskForm
+from .models import Analysis, Measure, Risk, matrix_for
+from .scoring import ScoringError, text_colour
+
+PAGE_SIZE = 50
+
+
+def _group(request):
+    group = current_group(request)
+    if group is None or not get_access(request.user).anything:
+        raise PermissionDenied
+    return group
+
+
+def _units(request, group):
+    return OrgUnit.objects.restrict(request.user).filter(group=group, depth__lte=2).order_by("path")
+
+
+def _with_group(risks, group) -> list[Risk]:
+    """The risks with their group set, so that their zones are looked up without a query each."""
+    risks = list(risks)
+    for risk in risks:
+        risk.group = group
+    return risks
+
+
+def filter_risks(request, group):
+    """The risks the list's filters (?q, zon, status, enhet, analys, liv, granskning) leave,
+    within what the user may see: (queryset, filters, chosen unit, chosen analysis)."""
+    matrix = matrix_for(group)
+    risks = Risk.objects.restrict(request.user).filter(group=group)
+    filters = {
+        "q": request.GET.get("q", "").strip(),
+        "zon": request.GET.get("zon", ""),
+        "status": request.GET.get("status", ""),
+        "liv": request.GET.get("liv", ""),
+        "granskning": request.GET.get("granskning", ""),
+        "sannolikhet": int_param(request, "sannolikhet"),
+        "konsekvens": int_param(request, "konsekvens"),
+    }
+    if filters["q"]:
+        risks = risks.filter(Q(title__icontains=filters["q"]) | Q(description__icontains=filters["q"]))
+    if filters["zon"] in matrix.zones:
+        risks = risks.filter(zone=filters["zon"])
+    if filters["status"] in Risk.State.values:
+        risks = risks.filter(status=filters["status"])
+    if filters["liv"] == "1":
+        risks = risks.filter(flagged=True)
+    if filters["granskning"] == "forsenad":
+        risks = risks.active().filter(next_review__lt=timezone.localdate())
+    elif filters["granskning"] == "ej-bedomd":
+        risks = risks.filter(likelihood__isnull=True)
+    if filters["sannolikhet"] is not None and filters["konsekvens"] is not None:
+        risks = risks.filter(likelihood=filters["sannolikhet"], consequence=filters["konsekvens"])
+    unit = analysis = None
+    if int_param(request, "enhet") is not None:
+        unit = OrgUnit.objects.restrict(request.user).filter(group=group, pk=int_param(request, "enhet")).first()
+        if unit:
+            risks = risks.filter(unit__path__startswith=unit.path)
+    if int_param(request, "analys") is not None:
+        analysis = Analysis.objects.restrict(request.user).filter(group=group, pk=int_param(request, "analys")).first()
+        if analysis:
+            risks = risks.filter(analysis=analysis)
+    return risks, filters, unit, analysis
+
+
+@login_required
+def risk_list(request):
+    group = _group(request)
+    matrix = matrix_for(group)
+    risks, filters, unit, analysis = filter_risks(request, group)
+    page = Paginator(risks.select_related("unit").priority_order(), PAGE_SIZE).get_page(request.GET.get("sida"))
+    for risk in page:
+        risk.group = group
+    return render(
+        request,
+        "risks/list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "filter_unit": unit,
+            "filter_analysis": analysis,
+            "matrix": matrix,
+            "zones": matrix.ordered_zones(),
+            "statuses": Risk.State.choices,
+            "units": _units(request, group),
+            "analyses": Analysis.objects.restrict(request.user).filter(group=group).only("pk", "title"),
+            "can_create": bool(get_access(request.user).scopes("change")),
+        },
+    )
+
+
+def _risk(request, pk, action="view"):
+    return get_object_or_404(
+        Risk.objects.restrict(request.user, action).select_related("group", "unit", "owner", "analysis"), pk=pk
+    )
+
+
+@login_required
+def risk_detail(request, pk):
+    risk = _risk(request, pk)
+    log_read(request, risk)
+    access = get_access(request.user)
+    matrix = risk.matrix
+    assessments = list(risk.assessments.select_related("assessed_by")[:50])
+    for a in assessments:
+        a.zone_info = matrix.zones.get(a.zone)
+        a.dimension_rows = [(matrix.dimension_name(k), a.consequences.get(k)) for k in matrix.dimension_keys()]
+    return render(
+        request,
+        "risks/detail.html",
+        {
+            "risk": risk,
+            "matrix": matrix,
+            "assessments": assessments,
+            "likelihood_name": matrix.likelihood_name(risk.likelihood or 0),
+            "consequence_name": matrix.consequence_name(risk.consequence or 0),
+            "measures": list(risk.measures.restrict(request.user).select_related("unit", "owner")),
+            "affected_units": list(risk.affected_units.all()),
+            # The analysis is named only to those who may see it (an RSA is often the group's).
+            "analysis": Analysis.objects.restrict(request.user).filter(pk=risk.analysis_id).first()
+            if risk.analysis_id
+            else None,
+            "history": history_entries(risk),
+            "can_change": access.can("change", risk.unit),
+            "acceptance": services.current_acceptance(risk),
+            "acceptances": list(risk.acceptances.select_related("accepted_by")[:10]),
+            "may_accept": access.person is not None and access.person in services.who_may_accept(risk),
+        },
+    )
+
+
+@login_required
+def risk_create(request):
+    group = _group(request)
+    if not get_access(request.user).scopes("change"):
+        raise PermissionDenied
+    initial = {"analysis": int_param(request, "analys"), "unit": int_param(request, "enhet")}
+    form = RiskForm(request.POST or None, user=request.user, group=group, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        risk = form.save()
+        messages.success(request, _("The risk was registered. Assess its likelihood and consequences next."))
+        return redirect("risks:assess", pk=risk.pk)
+    return render(request, "organisation/form.html", {"form": form, "title": _("New risk")})
+
+
+class RiskUpdateView(VersionedUpdateView):
+    model = Risk
+    form_class = RiskForm
+
+
+@login_required
+def assess(request, pk):
+    risk = _risk(request, pk, "change")
+    form = AssessmentForm(request.POST or None, risk=risk, initial={"kind": request.GET.get("typ") or "current"})
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["expected_version"] != risk.version:
+            form.add_error(
+                None,
+                _(
+                    "Someone else changed the risk after you opened the form. Nothing was saved: "
+                    "look at the risk again and redo your assessment."
+                ),
+            )
+        else:
+            try:
+                services.assess(
+                    risk,
+                    likelihood=form.cleaned_data["likelihood"],
+                    consequences=form.consequences(),
+                    kind=form.cleaned_data["kind"],
+                    reasoning=form.cleaned_data["reasoning"],
+                    user=request.user,
+                    on=form.cleaned_data["assessed_on"],
+                )
+            except ScoringError:
+                form.add_error(None, _("The values are outside the profile's scales."))
+            else:
+                messages.success(request, _("The assessment was saved."))
+                return redirect(risk)
+    return render(request, "risks/assess.html", {"risk": risk, "form": form, "matrix": risk.matrix})
+
+
+@login_required
+def accept(request, pk):
+    risk = _risk(request, pk)
+    access = get_access(request.user)
+    deciders = services.who_may_accept(risk)
+    form = AcceptanceForm(request.POST or None, initial={"expected_version": risk.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.accept(
+                risk,
+                person=access.person,
+                reason=form.cleaned_data["reason"],
+                expires_on=form.cleaned_data["expires_on"],
+                user=request.user,
+                expected_version=form.cleaned_data["expected_version"],
+            )
+        except services.RuleError as exc:
+            form.add_error(None, str(exc))
+        except StaleEditError:
+            form.add_error(None, str(STALE_MESSAGE))
+        else:
+            messages.success(
+                request,
+                _("The risk is accepted at its level until %(day)s.")
+                % {"day": form.cleaned_data["expires_on"].isoformat()},
+            )
+            return redirect(risk)
+    return render(request, "risks/accept.html", {"risk": risk, "form": form, "deciders": deciders})
+
+
+@login_required
+@require_POST
+def acceptance_end(request, pk):
+    risk = _risk(request, pk, "change")
+    try:
+        services.end_acceptance(risk, expected_version=int_param(request, "version", source="POST") or 0)
+    except StaleEditError:
+        messages.error(request, str(STALE_MESSAGE))
+    else:
+        messages.success(request, _("The acceptance has ended; the risk is active again."))
+    return redirect(risk)
+
+
+def matrix_counts(risks, residual: bool = False) -> dict[tuple[int, int], int]:
+    """Risks per (likelihood, consequence) cell: one GROUP BY over indexed columns."""
+    like, cons = ("residual_likelihood", "residual_consequence") if residual else ("likelihood", "consequence")
+    rows = (
+        risks.filter(**{f"{like}__isnull": False, f"{cons}__isnull": False})
+        .order_by()
+        .values(like, cons)
+        .annotate(n=Count("pk"))
+    )
+    return {(r[like], r[cons]): r["n"] for r in rows}
+
+
+@login_required
+def risk_matrix(request):
+    group = _group(request)
+    matrix = matrix_for(group)
+    risks, filters, unit, analysis = filter_risks(request, group)
+    residual = request.GET.get("visa") == "rest"
+    counts = matrix_counts(risks.active(), residual)
+    zone_totals = {z.key: 0 for z in matrix.ordered_zones()}
+    for (like, cons), n in counts.items():
+        zone_totals[matrix.zone_at(like, cons).key] += n
+    return render(
+        request,
+        "risks/matrix.html",
+        {
+            "matrix": matrix,
+            "rows": matrix.rows(counts),
+            "consequence_levels": [(s["level"], matrix.consequence_name(s["level"])) for s in matrix.consequence],
+            "zone_totals": [(z, zone_totals[z.key]) for z in matrix.ordered_zones()],
+            "total": sum(counts.values()),
+            "unassessed": risks.active().filter(likelihood__isnull=True).count() if not residual else None,
+            "flagged": risks.active().filter(flagged=True).count(),
+            "filters": filters,
+            "filter_unit": unit,
+            "filter_analysis": analysis,
+            "residual": residual,
+            "units": _units(request, group),
+            "analyses": Analysis.objects.restrict(request.user).filter(group=group).only("pk", "title"),
+        },
+    )
+
+
+@login_required
+def zone_styles(request):
+    """The profile's zone colours as a style sheet: the content security policy allows no
+    inline styles, and the colours are the municipality's to choose."""
+    group = _group(request)
+    matrix = matrix_for(group)
+    rules = [
+        f".zone-{z.key} {{ background: {z.colour}; color: {text_colour(z.colour)}; }}" for z in matrix.ordered_zones()
+    ]
+    response = HttpResponse("\n".join(rules) + "\n", content_type="text/css; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@login_required
+def analysis_list(request):
+    group = _group(request)
+    analyses = (
+        Analysis.objects.restrict(request.user)
+        .filter(group=group)
+        .select_related("unit")
+        .annotate(n_risks=Count("risks", distinct=True))
+    )
+    return render(
+        request,
+        "risks/analyses.html",
+        {
+            "analyses": analyses,
+            "can_create": bool(get_access(request.user).scopes("change")),
+        },
+    )
+
+
+@login_required
+def analysis_detail(request, pk):
+    analysis = get_object_or_404(Analysis.objects.restrict(request.user).select_related("group", "unit"), pk=pk)
+    log_read(request, analysis)
+    matrix = matrix_for(analysis.group)
+    risks = Risk.objects.restrict(request.user).filter(analysis=analysis)
+    counts = matrix_counts(risks.active())
+    by_zone = dict(risks.active().order_by().values_list("zone").annotate(n=Count("pk")))
+    open_measures = Measure.objects.restrict(request.user).filter(risks__analysis=analysis).open().distinct()
+    return render(
+        request,
+        "risks/analysis_detail.html",
+        {
+            "analysis": analysis,
+            "matrix": matrix,
+            "rows": matrix.rows(counts),
+            "consequence_levels": [(s["level"], matrix.consequence_name(s["level"])) for s in matrix.consequence],
+            "zone_totals": [(z, by_zone.get(z.key, 0)) for z in matrix.ordered_zones()],
+            "unassessed": by_zone.get("", 0),
+            "n_risks": risks.count(),
+            "top_risks": _with_group(risks.active().select_related("unit").priority_order()[:15], analysis.group),
+            "open_measures": open_measures.count(),
+            "overdue_measures": open_measures.filter(due_date__lt=timezone.localdate()).count(),
+            "history": history_entries(analysis),
+            "can_change": get_access(request.user).can("change", analysis.unit),
+            "filters": {},
+        },
+    )
+
+
+@login_required
+def analysis_create(request):
+    group = _group(request)
+    if not get_access(request.user).scopes("change"):
+        raise PermissionDenied
+    form = AnalysisForm(request.POST or None, user=request.user, group=group)
+    if request.method == "POST" and form.is_valid():
+        analysis = form.save()
+        messages.success(request, _("The analysis was created. Register its risks next."))
+        return redirect(analysis)
+    return render(request, "organisation/form.html", {"form": form, "title": _("New risk analysis")})
+
+
+class AnalysisUpdateView(VersionedUpdateView):
+    model = Analysis
+    form_class = AnalysisForm

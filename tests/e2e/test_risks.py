@@ -1,0 +1,69 @@
+"""Assessing a risk in the browser and following it to a measure, back to a re-assessment."""
+
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import assert_accessible, login
+
+pytestmark = pytest.mark.e2e
+
+
+def test_assess_a_risk_treat_it_with_a_measure_and_reassess(page):
+    login(page, "forvaltningssamordnare")
+    page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Risker").click()
+    page.get_by_role("link", name="Ny risk").click()
+    page.get_by_label("Titel").fill("Isbildning på taket till Sveg simhall")
+    page.get_by_label("Kategori").fill("Fastighet")
+    page.get_by_label("Ansvarig enhet").select_option(label="Fastighet")
+    page.get_by_label("Riskägare").select_option(label="Jonas Berglund")
+    page.get_by_role("button", name="Spara").click()
+
+    # Straight to the assessment; a future date is refused and nothing is stored.
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Bedöm: Isbildning")
+    page.get_by_label("Sannolikhet").select_option("4")
+    page.get_by_label("Liv och hälsa").select_option("4")
+    page.get_by_label("Ekonomiska och materiella värden").select_option("2")
+    page.get_by_label("Bedömd den").fill("2999-01-01")
+    page.get_by_role("button", name="Spara bedömningen").click()
+    expect(page.get_by_text("En bedömning kan inte dateras i framtiden.")).to_be_visible()
+    assert_accessible(page, "assessment form with an error")
+    page.get_by_label("Bedömd den").fill("2026-01-15")
+    page.get_by_label("Motivering").fill("Istappar över entrén varje vinter.")
+    page.get_by_role("button", name="Spara bedömningen").click()
+
+    # Life and health 4 flags the risk whatever its zone (AL-1).
+    expect(page.get_by_text("Hög konsekvens för liv och hälsa.")).to_be_visible()
+    expect(page.locator(".zone").first).to_have_text("Åtgärder krävs")
+    assert_accessible(page, "assessed risk")
+
+    page.get_by_role("link", name="Ny åtgärd").click()
+    page.get_by_label("Titel").fill("Snörasskydd över entrén")
+    page.get_by_label("Ägare", exact=True).select_option(label="Anders Hedlund")
+    page.get_by_label("Förfallodatum").fill("2027-01-31")
+    page.get_by_label("Påverkan på öppenheten").select_option(label="Påverkar inte tillgång och öppenhet")
+    page.get_by_role("button", name="Spara").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Snörasskydd över entrén")
+    page.get_by_role("link", name="Isbildning på taket till Sveg simhall").click()
+    expect(page.get_by_role("link", name="Snörasskydd över entrén")).to_be_visible()
+
+    # The measure is done: the coordinator is asked to re-assess, and the new assessment joins the trend.
+    page.get_by_role("link", name="Snörasskydd över entrén").click()
+    page.get_by_role("button", name="Markera som genomförd").click()
+    expect(page.get_by_text("Åtgärden är genomförd.")).to_be_visible()
+    page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Mina uppgifter").click()
+    page.get_by_role("link", name="Bedöm risken igen: Isbildning på taket till Sveg simhall").click()
+    page.get_by_role("link", name="Bedöm", exact=True).click()
+    page.get_by_label("Sannolikhet").select_option("2")
+    page.get_by_label("Liv och hälsa").select_option("2")
+    page.get_by_role("button", name="Spara bedömningen").click()
+    expect(page.locator(".zone").first).to_have_text("Acceptabel")
+    expect(page.get_by_role("table", name="Bedömningar, nyaste först").locator("tbody tr")).to_have_count(2)
+
+
+def test_the_matrix_links_each_count_to_its_risks(page):
+    login(page, "samordnare")
+    page.goto("/risker/matris/")
+    assert_accessible(page, "risk matrix")
+    page.get_by_role("link", name="2 risker med sannolikhet 3 och konsekvens 5 (Åtgärder krävs)").click()
+    expect(page.locator("tbody tr")).to_have_count(2)
+    expect(page.get_by_role("link", name="Brand i särskilt boende nattetid")).to_be_visible()
