@@ -1,13 +1,16 @@
 """Generate a municipal data set at a named scale, for the benchmark harness (bench/run.py).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/varna_bench \\
-        uv run python bench/generate.py --scale storkommun [--profile harjedalen] [--seed 2026] [--reset]
+        uv run python bench/generate.py --scale storkommun [--profile harjedalen] [--seed 2026] [--reset] \\
+            [--risks-in-one-analysis N]
 
 Migrates the database in DATABASE_URL, loads the profile's demo municipality if no municipal
 group exists, then adds generated rows on top of what is there: org units in a realistic tree,
 people with employee numbers, role assignments (current and ended), external parties with
-contracts. Everything is built in Python and written with bulk_create in batches, so history
-tables (simple_history) get no rows for generated data. The same seed gives the same data.
+contracts, governing documents with their versions and decisions, risk analyses with risks,
+assessments and measures (and, with --risks-in-one-analysis N, N more risks in one analysis).
+Everything is built in Python and written with bulk_create in batches, so history tables
+(simple_history) get no rows for generated data. The same seed gives the same data.
 
 Finally it creates two bench users to measure as (password below, or use force_login):
 the group security coordinator (sees everything) and the head of the largest administration
@@ -45,6 +48,9 @@ class Scale:
     parties: int
     documents: int  # governing documents
     versions: int  # their versions
+    risks: int  # risks (the demo's included), in one RSA and unit analyses
+    measures: int  # measures of the security programme, each treating one or two risks
+    analyses: int  # unit risk analyses (besides the RSA)
 
 
 SCALES = {
@@ -58,6 +64,9 @@ SCALES = {
         parties=200,
         documents=1_000,
         versions=5_000,
+        risks=2_000,
+        measures=4_000,
+        analyses=40,
     ),
     "storkommun": Scale(
         administrations=12,
@@ -68,6 +77,9 @@ SCALES = {
         parties=2_000,
         documents=10_000,
         versions=50_000,
+        risks=20_000,
+        measures=40_000,
+        analyses=300,
     ),
 }
 
@@ -337,6 +349,266 @@ VERSION_NOTES = [
 ]
 CLASSIFIED_GROUND = "OSL 18 kap. 8 §"
 
+# Risks: (title template, kind, category, description templates). {object}, {area}, {place},
+# {activity} and {system} are filled from the lists below and the unit's name. The search word
+# of bench/run.py ("brand") is in the fire titles and in some other descriptions: about one risk
+# in ten has it in its title or description.
+RISK_TEMPLATES = [
+    (
+        "Brand i {object}",
+        "hazard",
+        "Brand",
+        [
+            "Brand nattetid med få medarbetare i tjänst och personer som inte kan utrymma själva.",
+            "Brand i kök eller tvättstuga som sprider sig till angränsande lokaler.",
+        ],
+    ),
+    (
+        "Anlagd brand vid {object}",
+        "threat",
+        "Brand",
+        ["Anlagd brand i soprum, förråd eller fasad kvällstid och helger."],
+    ),
+    (
+        "Långvarigt elavbrott i {area}",
+        "dependency",
+        "Teknisk infrastruktur",
+        [
+            "Elavbrott över 72 timmar vintertid; värme, vatten och kommunikationer slås ut.",
+            "Elavbrott efter storm eller fel i regionnätet som slår ut verksamheten i {activity}.",
+        ],
+    ),
+    (
+        "Avbrott i vattenförsörjningen i {area}",
+        "dependency",
+        "Teknisk infrastruktur",
+        ["Ledningsbrott eller förorening gör dricksvattnet otjänligt i flera dygn."],
+    ),
+    (
+        "Avbrott i fjärrvärmen i {area}",
+        "dependency",
+        "Teknisk infrastruktur",
+        ["Fjärrvärmen faller bort under en köldperiod och lokalerna kyls ut."],
+    ),
+    (
+        "Hot mot personal i {activity}",
+        "threat",
+        "Hot och våld",
+        [
+            "Hot och våld vid myndighetsutövning, hembesök och i mottagningen.",
+            "Anhöriga eller besökare hotar medarbetare efter ett beslut.",
+        ],
+    ),
+    (
+        "Våld mot personal vid hembesök inom {activity}",
+        "threat",
+        "Hot och våld",
+        ["Medarbetare som arbetar ensamma i hemmiljö utsätts för våld."],
+    ),
+    (
+        "Otillåten påverkan på handläggare i {activity}",
+        "threat",
+        "Hot och våld",
+        ["Trakasserier, hot eller mutförsök för att påverka ett beslut."],
+    ),
+    (
+        "IT-angrepp mot {system}",
+        "threat",
+        "Informationssäkerhet",
+        [
+            "Angrepp med utpressningsprogram som krypterar systemet och dess säkerhetskopior.",
+            "Nätfiske ger en angripare åtkomst till konton med höga behörigheter.",
+        ],
+    ),
+    (
+        "Avbrott i {system}",
+        "dependency",
+        "Informationssäkerhet",
+        ["Systemet är otillgängligt i flera dagar och verksamheten måste använda reservrutiner."],
+    ),
+    (
+        "Läckage av personuppgifter ur {system}",
+        "threat",
+        "Informationssäkerhet",
+        ["Känsliga personuppgifter sprids efter felaktiga behörigheter eller intrång."],
+    ),
+    (
+        "Översvämning vid {place}",
+        "hazard",
+        "Naturolyckor",
+        ["Skyfall eller vårflod som översvämmar källare, vägar och pumpstationer."],
+    ),
+    (
+        "Skogsbrand nära {place}",
+        "hazard",
+        "Naturolyckor",
+        ["Stor skogsbrand under torr sommar som hotar bebyggelse och kräver utrymning."],
+    ),
+    (
+        "Inbrott och stöld i {object}",
+        "threat",
+        "Brott",
+        [
+            "Inbrott nattetid med stöld av datorer, verktyg och läkemedel.",
+            "Stöld av nycklar och passerkort som ger obehöriga tillträde.",
+        ],
+    ),
+    (
+        "Skadegörelse och klotter på {object}",
+        "threat",
+        "Skadegörelse",
+        ["Återkommande skadegörelse, krossade rutor och klotter kvällar och helger."],
+    ),
+    (
+        "Stort personalbortfall i {activity}",
+        "dependency",
+        "Personal",
+        ["Sjukdom, strejk eller pandemi gör att en tredjedel av personalen är borta i flera veckor."],
+    ),
+    (
+        "Leverantören av {service} slutar leverera",
+        "dependency",
+        "Leverantörer",
+        ["Leverantören går i konkurs eller drabbas av ett avbrott och kan inte leverera på flera veckor."],
+    ),
+    (
+        "Smittspridning i {activity}",
+        "hazard",
+        "Smittskydd",
+        ["Utbrott av vinterkräksjuka eller influensa bland brukare och personal."],
+    ),
+    (
+        "Kemikalieolycka vid {place}",
+        "hazard",
+        "Olyckor",
+        ["Utsläpp av kemikalier vid transport eller lossning nära bostäder och vattentäkt."],
+    ),
+    (
+        "Fall- och halkolyckor vid {object}",
+        "hazard",
+        "Arbetsmiljö",
+        ["Halka vintertid vid entréer och på gångvägar där brukare och personal rör sig."],
+    ),
+    (
+        "Våldsbejakande extremism riktad mot {activity}",
+        "threat",
+        "Antagonistiska hot",
+        ["Hot mot förtroendevalda och medarbetare från våldsbejakande miljöer."],
+    ),
+]
+RISK_TEMPLATE_WEIGHTS = [4, 2.5, 6, 4, 3, 7, 4, 3, 6, 5, 4, 4, 1.5, 6, 5, 6, 4, 4, 2, 4, 2]
+# Other sentences for descriptions; the first mentions fire (so it is found by "brand" too).
+RISK_SENTENCES = [
+    "Ett elfel kan också orsaka brand i utrustningen.",
+    "Händelsen har inträffat i en grannkommun de senaste åren.",
+    "Verksamheten saknar i dag en dokumenterad reservrutin.",
+    "Risken bedömdes senast i förvaltningens riskanalys.",
+    "Konsekvensen blir störst för äldre och personer med funktionsnedsättning.",
+    "Samverkan med räddningstjänsten och polisen behövs vid en allvarlig händelse.",
+]
+RISK_SENTENCE_WEIGHTS = [1, 4, 4, 4, 4, 4]
+RISK_CAUSES = [
+    "Storm och snölast på ledningar.",
+    "Bristande underhåll.",
+    "Den mänskliga faktorn.",
+    "Medvetna angrepp.",
+    "Beroende av en enda leverantör.",
+    "Torka och höga temperaturer.",
+    "",
+]
+RISK_OBJECTS = [
+    "{place}skolan",
+    "särskilt boende {place}",
+    "förskolan {place}",
+    "kommunhuset",
+    "idrottshallen i {place}",
+    "vattenverket i {place}",
+    "reningsverket",
+    "biblioteket i {place}",
+    "fritidsgården {place}",
+    "gruppbostaden {place}",
+    "förrådet i {place}",
+    "simhallen",
+]
+RISK_AREAS = ["hela kommunen", "tätorten", "{place}", "centrala {place}", "ytterområdena", "industriområdet {place}"]
+RISK_SYSTEMS = [
+    "ekonomisystemet",
+    "verksamhetssystemet för socialtjänsten",
+    "journalsystemet",
+    "lönesystemet",
+    "skolplattformen",
+    "e-posten",
+    "ärendehanteringssystemet",
+    "styrsystemet för vattenverket",
+    "passersystemet",
+    "telefonin",
+]
+RISK_SERVICES = ["livsmedel", "drivmedel", "läkemedel", "IT-drift", "skolskjuts", "tvätt", "städning", "reservkraft"]
+# Measures by the risk's category: title templates ({object} etc. as for risks).
+MEASURE_TEMPLATES = {
+    "Brand": [
+        "Installera automatiskt brandlarm i {object}",
+        "Boendesprinkler i {object}",
+        "Utbildning i utrymning för nattpersonal",
+        "Översyn av det systematiska brandskyddsarbetet",
+    ],
+    "Teknisk infrastruktur": [
+        "Reservkraft till {object}",
+        "Plan för nödvatten med tankar och tappställen",
+        "Övning i drift utan el",
+        "Avtal om prioriterad elförsörjning",
+    ],
+    "Hot och våld": [
+        "Larmknappar och rutin för hembesök i par",
+        "Utbildning i hot och våld för medarbetarna",
+        "Ombyggnad av mottagningen med skyddad disk",
+        "Rutin för anmälan av hot",
+    ],
+    "Informationssäkerhet": [
+        "Säkerhetskopior utan nätverksåtkomst och övad återläsning",
+        "Tvåfaktorsinloggning i {system}",
+        "Reservrutiner på papper vid avbrott i {system}",
+        "Översyn av behörigheterna i {system}",
+    ],
+    "Naturolyckor": [
+        "Pumpar och skyddsvallar vid {place}",
+        "Plan för utrymning vid skogsbrand",
+        "Skyfallskartering av {place}",
+    ],
+    "Brott": [
+        "Byte till elektroniskt passersystem i {object}",
+        "Inbrottslarm och bevakning av {object}",
+        "Rutin för kvittering av nycklar",
+    ],
+    "Skadegörelse": ["Kamerabevakning och belysning vid {object}", "Snabb sanering av klotter"],
+    "Personal": ["Bemanningsplan vid stort personalbortfall", "Avtal med bemanningsföretag"],
+    "Leverantörer": ["Reservleverantör för {service}", "Lager för en veckas förbrukning av {service}"],
+    "Smittskydd": ["Utbildning i basala hygienrutiner", "Lager av skyddsutrustning"],
+    "Olyckor": ["Samverkansövning med räddningstjänsten", "Skyddsavstånd i detaljplanen vid {place}"],
+    "Arbetsmiljö": ["Halkbekämpning vid entréerna", "Skyddsronder två gånger per år"],
+    "Antagonistiska hot": ["Säkerhetssamtal med förtroendevalda", "Skalskydd för sammanträdeslokalen"],
+}
+MEASURE_DESCRIPTIONS = [
+    "Åtgärden följs upp i förvaltningens säkerhetsgrupp.",
+    "Kostnaden ryms i budgeten för underhåll.",
+    "Genomförs tillsammans med fastighetsägaren.",
+    "Kräver upphandling.",
+    "",
+]
+OPENNESS_NOTES = [
+    "Besök bokas i förväg och mottagningen hålls öppen med larmknapp vid disken.",
+    "Lokalerna är öppna som förut dagtid; passerkort krävs bara kvällar och helger.",
+    "Kamerorna täcker bara entréerna; skyltar informerar besökarna.",
+    "Allmänheten når verksamheten per telefon och e-post under ombyggnaden.",
+]
+ACCEPTANCE_REASONS = [
+    "Kostnaden för ytterligare åtgärder står inte i proportion till risken.",
+    "Risken är låg och följs upp i nästa analys.",
+    "Verksamheten upphör inom två år.",
+    "Åtgärder är genomförda; kvarvarande risk godtas.",
+]
+ANALYSIS_METHOD = "Workshop med verksamheten; bedömning på kommunens skalor för sannolikhet och konsekvens."
+
 
 def ascii_slug(text: str) -> str:
     text = unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode()
@@ -359,6 +631,14 @@ def theme_of(name: str) -> str:
         if any(word in lower for word in words):
             return key
     return "central"
+
+
+def skewed(n: int) -> list[float]:
+    """Weights for the levels 1..n of a risk scale, most risks low: for five levels about
+    38/32/18/9/3 % (with the worst of several dimensions, about 15 % of the risks end up red)."""
+    if n == 5:
+        return [38, 32, 18, 9, 3]
+    return [0.65**i for i in range(n)]
 
 
 @dataclass
@@ -1230,6 +1510,406 @@ class Generator:
             texts.append("\n\n".join(parts) + "\n")
         return texts
 
+    # --- risks and measures ---------------------------------------------------------------
+
+    def create_risks(self):
+        """Risk analyses, risks with their dated assessments and acceptances, and the measures
+        that treat them, as varna.risks.services leaves them:
+
+        - the current mandate period's RSA (the demo's, else a new one at the root) holds about a
+          third of the risks; unit analyses, one per administration and the rest in activities,
+          hold the others (a risk joins an analysis of its unit or the nearest unit above it);
+        - every assessed risk has one to four current assessments over the last three years and
+          sometimes a residual one; its columns (assessed_on, likelihood, ..., next_review,
+          residual_*) are the newest ones', computed as services.assess does, with the profile's
+          matrix, before the risk is written;
+        - an accepted risk has a current acceptance by a holder of the acceptance role on its
+          unit or above (services.accept);
+        - measures treat one or two risks (the red ones more often), in the first risk's unit.
+        """
+        from varna.organisation import mandate
+        from varna.organisation.models import RoleAssignment
+        from varna.risks.models import Analysis, Risk, matrix_for
+        from varna.risks.services import acceptance_role
+
+        rng, today, group = self.rng, self.today, self.group
+        days = datetime.timedelta
+        n_new = max(0, self.scale.risks - Risk.objects.filter(group=group).count())
+        if not n_new:
+            return [], [], [], [], [], []
+        matrix = matrix_for(group)
+        period = mandate.current(today)
+
+        # 1. The analyses.
+        rva = (
+            Analysis.objects.filter(group=group, kind=Analysis.Kind.RVA, election_year=period.election_year)
+            .order_by("-started_on", "pk")
+            .first()
+        )
+        analyses = []
+        if rva is None:
+            rva = Analysis(
+                group=group,
+                kind=Analysis.Kind.RVA,
+                title=f"Risk- och sårbarhetsanalys {period.label}",
+                unit=self.root,
+                election_year=period.election_year,
+                started_on=max(period.start, today - days(rng.randint(20, 200))),
+                scope="Hela kommunkoncernen och kommunens geografiska område.",
+                method=ANALYSIS_METHOD,
+                classification="internal",
+            )
+            analyses.append(rva)
+        admins = [u for u in self.units if u.kind == self.admin_level]
+        activities = [u for u in self.units if u.kind == self.activity_level]
+        n_unit = max(0, self.scale.analyses - Analysis.objects.filter(group=group, kind=Analysis.Kind.UNIT).count())
+        owners = admins[:n_unit]
+        if activities:
+            weights = [3 if self.theme.get(u.pk) in ("care", "school") else 1 for u in activities]
+            owners += rng.choices(activities, weights=weights, k=max(0, n_unit - len(owners)))
+        for unit in owners:
+            started = today - days(rng.randint(0, 3 * 365))
+            done = (today - started).days > 60 and rng.random() < 0.7
+            roll = rng.random()
+            classified = roll < 0.02
+            staff = self.people_by_unit.get(unit.pk) or []
+            analyses.append(
+                Analysis(
+                    group=group,
+                    kind=Analysis.Kind.UNIT,
+                    title=f"Riskanalys {unit.name} {started.year}"[:300],
+                    unit=unit,
+                    status=Analysis.State.COMPLETED if done else Analysis.State.ONGOING,
+                    started_on=started,
+                    completed_on=started + days(rng.randint(30, min(240, (today - started).days))) if done else None,
+                    scope=f"Verksamheten inom {unit.name}.",
+                    method=ANALYSIS_METHOD,
+                    participants="\n".join(
+                        f"{p.first_name} {p.last_name}" for p in rng.sample(staff, min(3, len(staff)))
+                    ),
+                    classification="classified" if classified else "public" if roll > 0.8 else "internal",
+                    classification_ground=CLASSIFIED_GROUND if classified else "",
+                )
+            )
+        Analysis.objects.bulk_create(analyses, batch_size=BATCH)
+        by_unit: dict[int, list] = {}
+        for analysis in analyses:
+            if analysis.kind == Analysis.Kind.UNIT:
+                by_unit.setdefault(analysis.unit_id, []).append(analysis)
+
+        def analysis_for(unit):
+            """The RSA for a third; otherwise an analysis of the unit or the nearest unit above it."""
+            if rng.random() < 1 / 3:
+                return rva
+            for unit_id in reversed(unit.path.strip(".").split(".")):
+                found = by_unit.get(int(unit_id))
+                if found:
+                    return rng.choice(found)
+            return rva
+
+        # 2. The risks, their assessments and acceptances.
+        candidates = [u for u in self.units if u.depth >= 1]
+        weight = {self.admin_level: 8, self.activity_level: 4, self.unit_level: 1, self.company_level: 3}
+        role = acceptance_role(group)
+        acceptors: dict[int, int] = {}
+        for unit_id, person_id in (
+            RoleAssignment.objects.current(today)
+            .filter(unit__group=group, role=role)
+            .order_by("pk")
+            .values_list("unit_id", "person_id")
+        ):
+            acceptors.setdefault(unit_id, person_id)
+        made = self._risks(
+            n_new,
+            candidates,
+            [weight.get(u.kind, 1) for u in candidates],
+            analysis_for,
+            self.people_by_unit,
+            (role, acceptors),
+            matrix,
+        )
+        risks = made["risks"]
+
+        # 3. The measures.
+        measures, links = self._measures(risks, matrix)
+        return analyses, risks, made["assessments"], made["acceptances"], measures, links
+
+    def create_big_analysis(self, unit, n: int):
+        """One more analysis ("Bench: en stor analys") with n risks, owned by `unit` (the scoped
+        head's administration, so that both bench users see it) and spread over its subtree.
+        The risks are assessed like the others; no measures treat them."""
+        from varna.organisation.models import OrgUnit, Person, RoleAssignment
+        from varna.risks.models import Analysis, matrix_for
+        from varna.risks.services import acceptance_role
+
+        rng, today, group = self.rng, self.today, self.group
+        units = list(OrgUnit.objects.filter(group=group, path__startswith=unit.path).order_by("path"))
+        staff: dict[int, list] = {}
+        for person in Person.objects.filter(unit__in=units, employment_end__isnull=True).order_by("pk"):
+            staff.setdefault(person.unit_id, []).append(person)
+        role = acceptance_role(group)
+        acceptors: dict[int, int] = {}
+        for unit_id, person_id in (
+            RoleAssignment.objects.current(today)
+            .filter(unit__group=group, role=role)
+            .order_by("pk")
+            .values_list("unit_id", "person_id")
+        ):
+            acceptors.setdefault(unit_id, person_id)
+        analysis = Analysis.objects.create(
+            group=group,
+            kind=Analysis.Kind.UNIT,
+            title="Bench: en stor analys",
+            unit=unit,
+            started_on=today - datetime.timedelta(days=rng.randint(30, 300)),
+            scope=f"Alla verksamheter inom {unit.name}.",
+            method=ANALYSIS_METHOD,
+            classification="internal",
+        )
+        weight = {self.admin_level: 8, self.activity_level: 4, self.unit_level: 1, self.company_level: 3}
+        made = self._risks(
+            n,
+            units,
+            [weight.get(u.kind, 1) for u in units],
+            lambda _unit: analysis,
+            staff,
+            (role, acceptors),
+            matrix_for(group),
+        )
+        return analysis, made["risks"], made["assessments"]
+
+    def _risks(self, n: int, units, weights, analysis_for, staff, acceptance, matrix) -> dict:
+        """Make and write n risks in the given units (by weight), with their assessments,
+        acceptances and affected units."""
+        from django.utils import timezone
+
+        from varna.core.dates import add_months
+        from varna.risks.models import Assessment, Risk, RiskAcceptance
+
+        rng, today, group = self.rng, self.today, self.group
+        days = datetime.timedelta
+        role, acceptors = acceptance
+        n_like, n_cons = matrix.size
+        like_weights, cons_weights = skewed(n_like), skewed(n_cons)
+        keys = matrix.dimension_keys()
+        life, others = keys[0], keys[1:]
+        earliest = today - days(3 * 365)
+
+        def at(day):
+            return timezone.make_aware(datetime.datetime.combine(day, datetime.time(10)))
+
+        def consequences() -> dict[str, int]:
+            values = {}
+            if rng.random() < 0.7 or not others:
+                values[life] = rng.choices(range(1, n_cons + 1), weights=cons_weights)[0]
+            k = rng.choices([1, 2, 3], weights=[50, 35, 15] if values else [40, 40, 20])[0]
+            for key in rng.sample(others, min(k, len(others))):
+                values[key] = rng.choices(range(1, n_cons + 1), weights=cons_weights)[0]
+            return values
+
+        def nudge(value: int, top: int) -> int:
+            return min(top, max(1, value + rng.choice([-1, 0, 0, 1])))
+
+        def assessment(risk, kind, day, likelihood, values):
+            score = matrix.score(likelihood, values)
+            return score, Assessment(
+                risk=risk,
+                kind=kind,
+                assessed_on=day,
+                likelihood=score.likelihood,
+                consequences=values,
+                consequence=score.consequence,
+                level=score.level,
+                zone=score.zone.key,
+                reasoning=rng.choice(["", "", "Bedömd i workshop med verksamheten.", "Oförändrad sedan förra året."]),
+                created_at=at(day),
+            )
+
+        def chain(unit) -> list[int]:
+            return [int(part) for part in reversed(unit.path.strip(".").split("."))]
+
+        risks, assessments, acceptances, affected = [], [], [], []
+        weights_sum = list(itertools.accumulate(weights))
+        by_top: dict[str, list] = {}
+        for unit in units:
+            by_top.setdefault(unit.path[:14], []).append(unit)
+        for unit in rng.choices(units, cum_weights=weights_sum, k=n):
+            title, kind, category, descriptions = rng.choices(RISK_TEMPLATES, weights=RISK_TEMPLATE_WEIGHTS)[0]
+            title = self._fill(title, unit)
+            description = rng.choice(descriptions).format(activity=unit.name)
+            if rng.random() < 0.5:
+                description += " " + rng.choices(RISK_SENTENCES, weights=RISK_SENTENCE_WEIGHTS)[0]
+            roll = rng.random()
+            classified = roll < 0.02
+            people = staff.get(unit.pk) or []
+            risk = Risk(
+                group=group,
+                analysis=analysis_for(unit),
+                unit=unit,
+                owner=rng.choice(people) if people and rng.random() < 0.6 else None,
+                title=title[:300],
+                description=description,
+                kind=kind,
+                category=category,
+                cause=rng.choice(RISK_CAUSES),
+                classification="classified" if classified else "public" if roll > 0.75 else "internal",
+                classification_ground=CLASSIFIED_GROUND if classified else "",
+            )
+            risks.append(risk)
+            if rng.random() < 0.15:
+                pool = by_top.get(unit.path[:14], [unit])
+                affected.extend((risk, u) for u in rng.sample(pool, min(len(pool), rng.randint(1, 3))) if u != unit)
+            if rng.random() < 0.03:
+                continue  # not assessed yet: active, no columns
+            risk.status = rng.choices(list(Risk.State), weights=[82, 8, 7])[0]
+            # The newest current assessment: a date within the zone's review interval for most,
+            # about one in nine past it (overdue for review).
+            likelihood, values = rng.choices(range(1, n_like + 1), weights=like_weights)[0], consequences()
+            zone = matrix.score(likelihood, values).zone
+            span = min(int(zone.review_months * 30.44 * 1.13), (today - earliest).days)
+            newest = today - days(rng.randint(0, span))
+            k = rng.choices([1, 2, 3, 4], weights=[40, 30, 20, 10])[0]
+            room = (newest - earliest).days - 30
+            older = sorted(earliest + days(rng.randint(0, room)) for _ in range(k - 1)) if room > 0 else []
+            for day in older:
+                old_values = {key: nudge(v, n_cons) for key, v in values.items()}
+                assessments.append(
+                    assessment(risk, Assessment.Kind.CURRENT, day, nudge(likelihood, n_like), old_values)[1]
+                )
+            score, current = assessment(risk, Assessment.Kind.CURRENT, newest, likelihood, values)
+            assessments.append(current)
+            risk.assessed_on = newest
+            risk.likelihood, risk.consequence, risk.level = score.likelihood, score.consequence, score.level
+            risk.consequences = values
+            risk.zone, risk.zone_rank = score.zone.key, score.zone.rank
+            risk.life_health, risk.flagged = score.life_health, score.flagged
+            risk.next_review = add_months(newest, score.zone.review_months)
+            if rng.random() < 0.3:
+                # The residual risk once the planned measures are in place: lower.
+                day = min(today, newest + days(rng.randint(0, 60)))
+                lower = {key: max(1, v - rng.randint(0, 1)) for key, v in values.items()}
+                residual_score, residual = assessment(
+                    risk, Assessment.Kind.RESIDUAL, day, max(1, likelihood - rng.randint(0, 2)), lower
+                )
+                assessments.append(residual)
+                risk.residual_likelihood = residual_score.likelihood
+                risk.residual_consequence = residual_score.consequence
+                risk.residual_zone = residual_score.zone.key
+            if risk.status == Risk.State.ACCEPTED:
+                person_id = next((acceptors[u] for u in chain(unit) if u in acceptors), None)
+                if person_id is None:
+                    risk.status = Risk.State.ACTIVE  # nobody could accept it
+                    continue
+                acceptances.append(
+                    RiskAcceptance(
+                        risk=risk,
+                        accepted_by_id=person_id,
+                        role=role,
+                        accepted_on=newest + days(rng.randint(0, (today - newest).days)),
+                        expires_on=today + days(rng.randint(30, 900)),
+                        reason=rng.choice(ACCEPTANCE_REASONS),
+                        level=risk.level,
+                        zone=risk.zone,
+                    )
+                )
+        Risk.objects.bulk_create(risks, batch_size=BATCH)
+        Assessment.objects.bulk_create(assessments, batch_size=BATCH)
+        RiskAcceptance.objects.bulk_create(acceptances, batch_size=BATCH)
+        Through = Risk.affected_units.through
+        Through.objects.bulk_create(
+            [Through(risk_id=risk.pk, orgunit_id=u.pk) for risk, u in affected], batch_size=BATCH
+        )
+        return {"risks": risks, "assessments": assessments, "acceptances": acceptances}
+
+    def _fill(self, template: str, unit) -> str:
+        rng = self.rng
+        place = rng.choice(PLACES)
+        return template.format(
+            object=rng.choice(RISK_OBJECTS).format(place=place),
+            area=rng.choice(RISK_AREAS).format(place=place),
+            place=place,
+            activity=unit.name,
+            system=rng.choice(RISK_SYSTEMS),
+            service=rng.choice(RISK_SERVICES),
+        )
+
+    def _measures(self, risks, matrix):
+        """The measures of the security programme, each treating one or two of the risks."""
+        from varna.documents.models import APPLYING, Document
+        from varna.risks.models import Measure, Risk
+
+        rng, today, group = self.rng, self.today, self.group
+        days = datetime.timedelta
+        n_new = max(0, self.scale.measures - Measure.objects.filter(group=group).count())
+        if not n_new or not risks:
+            return [], []
+        documents = list(
+            Document.objects.filter(group=group, status__in=APPLYING).order_by("pk").values_list("pk", flat=True)
+        )
+        by_unit: dict[int, list] = {}
+        for risk in risks:
+            by_unit.setdefault(risk.unit_id, []).append(risk)
+        # The more severe the zone, the more often a risk is treated; closed and unassessed less.
+        weights = [
+            0.5 if risk.zone_rank < 0 or risk.status == Risk.State.CLOSED else 0.6 * 2.2**risk.zone_rank
+            for risk in risks
+        ]
+        generic = [t for templates in MEASURE_TEMPLATES.values() for t in templates]
+        states = list(Measure.State)
+        measures, treated = [], []
+        for first in rng.choices(risks, weights=weights, k=n_new):
+            linked = [first]
+            if rng.random() < 0.3:
+                same = by_unit[first.unit_id]
+                other = rng.choice(same) if len(same) > 1 else rng.choice(risks)
+                if other is not first:
+                    linked.append(other)
+            unit = first.unit
+            status = rng.choices(states, weights=[35, 25, 35, 5])[0]
+            open_ = status in (Measure.State.PLANNED, Measure.State.IN_PROGRESS)
+            due = today + days(rng.randint(-400, 730) if open_ else rng.randint(-730, 180))
+            if open_ and rng.random() < 0.03:
+                due = None
+            completed = None
+            if status == Measure.State.DONE:
+                completed = min(today, due + days(rng.randint(-90, 30)))
+            openness = rng.choices(list(Measure.Openness), weights=[30, 15, 45, 10])[0]
+            roll = rng.random()
+            classified = roll < 0.02
+            people = self.people_by_unit.get(unit.pk) or []
+            template = rng.choice(MEASURE_TEMPLATES.get(first.category) or generic)
+            measures.append(
+                Measure(
+                    group=group,
+                    title=self._fill(template, unit)[:300],
+                    description=rng.choice(MEASURE_DESCRIPTIONS),
+                    unit=unit,
+                    owner=rng.choice(people) if people and rng.random() < 0.7 else None,
+                    due_date=due,
+                    cost_estimate=rng.choice([5, 10, 20, 50, 100, 250, 500, 1000, 2000]) * 1000
+                    if rng.random() < 0.5
+                    else None,
+                    status=status,
+                    completed_on=completed,
+                    source=Measure.Source.RISK,
+                    document_id=rng.choice(documents) if documents and rng.random() < 0.6 else None,
+                    openness=openness,
+                    openness_note=rng.choice(OPENNESS_NOTES) if openness == Measure.Openness.RESTRICTS else "",
+                    classification="classified" if classified else "public" if roll > 0.75 else "internal",
+                    classification_ground=CLASSIFIED_GROUND if classified else "",
+                )
+            )
+            treated.append(linked)
+        Measure.objects.bulk_create(measures, batch_size=BATCH)
+        Through = Measure.risks.through
+        links = [
+            Through(measure_id=measure.pk, risk_id=risk.pk)
+            for measure, linked in zip(measures, treated, strict=True)
+            for risk in linked
+        ]
+        Through.objects.bulk_create(links, batch_size=BATCH)
+        return measures, links
+
 
 def bench_users(group, profile):
     """The group security coordinator and the head of the largest administration, as users."""
@@ -1343,11 +2023,89 @@ def document_check(group, seed: int, sample: int = 400) -> None:
         print(f"    not allowed: decision {d.pk} on {d.document} ({d.document.kind}) {d.date}", file=sys.stderr)
 
 
+def risk_check(group) -> None:
+    """Print how the risks and measures came out."""
+    from django.db.models import Count, Q
+    from django.utils import timezone
+
+    from varna.risks.models import Analysis, Assessment, Measure, Risk, RiskAcceptance
+
+    today = timezone.localdate()
+    risks = Risk.objects.filter(group=group)
+    total = risks.count()
+    if not total:
+        return
+
+    def share(n: int, of: int = total) -> str:
+        return f"{n} ({100 * n / of:.1f} %)"
+
+    by_status = dict(risks.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    by_zone = dict(risks.values_list("zone").annotate(n=Count("id")).values_list("zone", "n"))
+    c = risks.aggregate(
+        classified=Count("id", filter=Q(classification="classified")),
+        flagged=Count("id", filter=Q(flagged=True)),
+        overdue=Count("id", filter=Q(next_review__lt=today) & ~Q(status=Risk.State.CLOSED)),
+        brand=Count("id", filter=Q(title__icontains="brand") | Q(description__icontains="brand")),
+        unowned=Count("id", filter=Q(owner__isnull=True)),
+    )
+    analyses = dict(
+        Analysis.objects.filter(group=group).values_list("kind").annotate(n=Count("id")).values_list("kind", "n")
+    )
+    biggest = Analysis.objects.filter(group=group).annotate(n=Count("risks")).order_by("-n").values("title", "n")[:2]
+    assessments = dict(
+        Assessment.objects.filter(risk__group=group)
+        .values_list("kind")
+        .annotate(n=Count("id"))
+        .values_list("kind", "n")
+    )
+    print(
+        f"  risks: {total}; status {', '.join(f'{k} {share(v)}' for k, v in sorted(by_status.items()))}; "
+        f"zone {', '.join(f'{k or "unassessed"} {share(v)}' for k, v in sorted(by_zone.items()))}; "
+        f"life and health flagged {share(c['flagged'])}; classified {share(c['classified'])}; "
+        f"review overdue {share(c['overdue'])}; without owner {share(c['unowned'])}; "
+        f"'brand' in title or description {share(c['brand'])}"
+    )
+    print(
+        f"  analyses: {', '.join(f'{k} {v}' for k, v in sorted(analyses.items()))}; largest: "
+        f"{'; '.join(f'{a["title"]} ({a["n"]} risks)' for a in biggest)}; "
+        f"assessments {', '.join(f'{k} {v}' for k, v in sorted(assessments.items()))}; "
+        f"acceptances {RiskAcceptance.objects.filter(risk__group=group).count()}"
+    )
+    measures = Measure.objects.filter(group=group)
+    n = measures.count()
+    if not n:
+        return
+    by_status = dict(measures.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    by_openness = dict(measures.values_list("openness").annotate(n=Count("id")).values_list("openness", "n"))
+    m = measures.aggregate(
+        overdue=Count("id", filter=Q(status__in=("planned", "in_progress"), due_date__lt=today)),
+        document=Count("id", filter=Q(document__isnull=False)),
+    )
+    links = Measure.risks.through.objects.filter(measure__group=group).count()
+    untreated_red = (
+        risks.filter(zone="red").exclude(status__in=("closed", "accepted")).filter(measures__isnull=True).count()
+    )
+    print(
+        f"  measures: {n} ({links} risk links); "
+        f"status {', '.join(f'{k} {share(v, n)}' for k, v in sorted(by_status.items()))}; "
+        f"overdue {share(m['overdue'], n)}; with a document {share(m['document'], n)}; openness "
+        f"{', '.join(f'{k or "not assessed"} {share(v, n)}' for k, v in sorted(by_openness.items()))}; "
+        f"active red risks without a measure {untreated_red}"
+    )
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", choices=list(SCALES), default="storkommun")
     parser.add_argument("--profile", default=None, help="policy profile key (default: VARNA_PROFILE or harjedalen)")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--risks-in-one-analysis",
+        type=int,
+        default=0,
+        metavar="N",
+        help='also put N risks into one extra analysis ("Bench: en stor analys") of the scoped head\'s administration',
+    )
     parser.add_argument(
         "--reset", action="store_true", help="empty the database first (flush): everything in it is deleted"
     )
@@ -1395,6 +2153,7 @@ def main(argv=None) -> int:
             file=sys.stderr,
         )
         return 1
+    generator = None
     if scale is not None:
         generator = Generator(group, profile, scale, args.seed)
         with transaction.atomic():
@@ -1412,9 +2171,20 @@ def main(argv=None) -> int:
                 f"{len(reviews)} reviews, {len(duties)} notification duties, {len(tasks)} review tasks",
                 t,
             )
+            analyses, risks, assessments, acceptances, measures, links = generator.create_risks()
+            t = step(
+                f"{len(analyses)} analyses, {len(risks)} risks, {len(assessments)} assessments, "
+                f"{len(acceptances)} acceptances, {len(measures)} measures ({len(links)} risk links)",
+                t,
+            )
     with transaction.atomic():
         coordinator, head, admin, admin_people = bench_users(group, profile)
     t = step("bench users", t)
+    if args.risks_in_one_analysis:
+        with transaction.atomic():
+            big = generator or Generator(group, profile, scale, args.seed)
+            analysis, risks, assessments = big.create_big_analysis(admin, args.risks_in_one_analysis)
+        t = step(f"one analysis ({analysis.pk}): {len(risks)} risks, {len(assessments)} assessments", t)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
@@ -1424,17 +2194,23 @@ def main(argv=None) -> int:
 
     from varna.documents.models import Decision, Document, DocumentVersion
     from varna.organisation.models import Contract, ExternalParty, OrgUnit, Person, RoleAssignment
+    from varna.risks.models import Analysis, Assessment, Measure, Risk
 
     if scale is not None:
         document_check(group, args.seed)
         t = step("documents checked", t)
+    if scale is not None or args.risks_in_one_analysis:
+        risk_check(group)
+        t = step("risks checked", t)
     ended = RoleAssignment.objects.filter(valid_to__lt=timezone.localdate()).count()
     print(
         f"\nScale {args.scale}: {OrgUnit.objects.count()} org units, {Person.objects.count()} people, "
         f"{RoleAssignment.objects.count()} role assignments ({ended} ended), "
         f"{ExternalParty.objects.count()} external parties, {Contract.objects.count()} contracts, "
         f"{Document.objects.count()} documents, {DocumentVersion.objects.count()} versions, "
-        f"{Decision.objects.count()} decisions."
+        f"{Decision.objects.count()} decisions, {Analysis.objects.count()} risk analyses, "
+        f"{Risk.objects.count()} risks, {Assessment.objects.count()} assessments, "
+        f"{Measure.objects.count()} measures."
     )
     print(f"Bench users (password {BENCH_PASSWORD!r}):")
     print(f"  {coordinator.username:<20} group security coordinator, sees all")

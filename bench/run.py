@@ -31,6 +31,11 @@ HEAD_USERNAME = "bench-chef"
 # A word of bench/generate.py's document texts (a subject, and in some inspection sentences): full-text
 # search finds it in about one document in five.
 DOCUMENT_SEARCH_WORD = "brandskydd"
+# A word of bench/generate.py's risk titles and descriptions ("Brand i ...", "Skogsbrand ..."):
+# substring search (icontains) finds it in about one risk in eight.
+RISK_SEARCH_WORD = "brand"
+BIG_ANALYSIS_TITLE = "Bench: en stor analys"  # made by bench/generate.py --risks-in-one-analysis N
+COORDINATOR_LABEL = "group coordinator"
 
 # From shared/DESIGN.md, "Budgets": server time p95 per kind of page, and queries per page.
 BUDGETS_MS = {"list": 50, "detail": 20, "dashboard": 150}
@@ -42,6 +47,7 @@ class Page:
     name: str
     url: str
     kind: str  # list | detail | dashboard
+    users: tuple[str, ...] = ()  # the user labels measured (empty: both)
 
 
 @dataclass
@@ -136,7 +142,8 @@ def targets():
         Page("mandate periods", "/organisation/mandatperioder/", "detail"),
     ]
     pages += document_pages(admin)
-    users = [("group coordinator", coordinator), ("scoped head", head)]
+    pages += risk_pages(admin)
+    users = [(COORDINATOR_LABEL, coordinator), ("scoped head", head)]
     return pages, users, admin
 
 
@@ -181,6 +188,114 @@ def document_pages(admin) -> list[Page]:
         ),
         Page("documents: review calendar", "/styrdokument/granskningskalender/", "list"),
     ]
+
+
+def risk_pages(admin) -> list[Page]:
+    """The risk and measure pages, if the data set has risks (bench/generate.py makes them).
+
+    The rows measured are in the scoped head's administration and not classified, so that both
+    users see them. The group's RSA is owned by the root unit, which a head does not see: its
+    pages are measured for the coordinator only, and the largest unit analysis in the head's
+    administration for both. The big analysis of --risks-in-one-analysis is owned by the head's
+    administration."""
+    from django.db.models import Count
+
+    from varna.organisation import mandate
+    from varna.risks.models import Analysis, Measure, Risk, matrix_for
+
+    group = admin.group
+    risks = Risk.objects.filter(group=group)
+    if not risks.exists():
+        print("No risks in this data set: their pages are left out.", file=sys.stderr)
+        return []
+    severe = matrix_for(group).ordered_zones()[-1].key
+    analyses = Analysis.objects.filter(group=group)
+    rva = (
+        analyses.filter(kind=Analysis.Kind.RVA, election_year=mandate.current().election_year)
+        .order_by("-started_on", "pk")
+        .first()
+    )
+    big = analyses.filter(title=BIG_ANALYSIS_TITLE).order_by("-pk").first()
+    visible = {"unit__path__startswith": admin.path, "classification__in": ("public", "internal")}
+    unit_analysis = (
+        analyses.filter(kind=Analysis.Kind.UNIT, **visible)
+        .exclude(title=BIG_ANALYSIS_TITLE)
+        .annotate(n=Count("risks"))
+        .order_by("-n", "pk")
+        .first()
+    )
+    # The risk with the most assessments and measures, and a measure with a document and the
+    # most risks (both outside the big analysis, so that they stay the same between data sets).
+    risk = (
+        risks.filter(**visible)
+        .exclude(analysis__title=BIG_ANALYSIS_TITLE)
+        .annotate(n_assessments=Count("assessments", distinct=True), n_measures=Count("measures", distinct=True))
+        .order_by("-n_assessments", "-n_measures", "pk")
+        .first()
+    )
+    measure = (
+        Measure.objects.filter(group=group, document__isnull=False, **visible)
+        .annotate(n=Count("risks"))
+        .order_by("-n", "pk")
+        .first()
+    )
+    pages = [
+        Page("risks: list", "/risker/", "list"),
+        Page(f"risks: list, filter zone {severe} + active", f"/risker/?zon={severe}&status=active", "list"),
+        Page(f"risks: list, search q={RISK_SEARCH_WORD}", f"/risker/?q={RISK_SEARCH_WORD}", "list"),
+        Page("risks: list, life and health", "/risker/?liv=1", "list"),
+        Page("risks: list, due for review", "/risker/?granskning=forsenad", "list"),
+        # shared/DESIGN.md: "risk matrix and other counts ≤ 50 ms".
+        Page("risks: matrix", "/risker/matris/", "list"),
+    ]
+    if rva is not None:
+        n = rva.risks.count()
+        pages += [
+            Page(
+                f"risks: matrix, one analysis (the RSA, {n} risks)",
+                f"/risker/matris/?analys={rva.pk}",
+                "list",
+                (COORDINATOR_LABEL,),
+            ),
+            Page(
+                f"risks: analysis detail (RSA, {n} risks)",
+                f"/risker/analyser/{rva.pk}/",
+                "list",
+                (COORDINATOR_LABEL,),
+            ),
+        ]
+    if unit_analysis is not None:
+        n = unit_analysis.n
+        pages += [
+            Page(
+                f"risks: matrix, one analysis (unit analysis, {n} risks)",
+                f"/risker/matris/?analys={unit_analysis.pk}",
+                "list",
+            ),
+            Page(f"risks: analysis detail (unit analysis, {n} risks)", f"/risker/analyser/{unit_analysis.pk}/", "list"),
+        ]
+    if risk is not None:
+        pages.append(
+            Page(
+                f"risks: risk detail ({risk.n_assessments} assessments, {risk.n_measures} measures)",
+                f"/risker/{risk.pk}/",
+                "detail",
+            )
+        )
+    pages += [
+        Page("measures: list", "/risker/atgarder/", "list"),
+        Page("measures: overdue", "/risker/atgarder/?forfallen=1", "list"),
+    ]
+    if measure is not None:
+        pages.append(Page(f"measures: detail ({measure.n} risks)", f"/risker/atgarder/{measure.pk}/", "detail"))
+    if big is not None:
+        n = big.risks.count()
+        pages += [
+            Page(f"risks: list of the big analysis ({n} risks)", f"/risker/?analys={big.pk}", "list"),
+            Page(f"risks: matrix of the big analysis ({n} risks)", f"/risker/matris/?analys={big.pk}", "list"),
+            Page(f"risks: analysis detail of the big analysis ({n} risks)", f"/risker/analyser/{big.pk}/", "list"),
+        ]
+    return pages
 
 
 class QueryTimer:
@@ -299,6 +414,7 @@ def explain(result: Result, top: int) -> str:
 def data_sizes() -> dict[str, int]:
     from varna.documents.models import Decision, Document, DocumentVersion
     from varna.organisation.models import Contract, ExternalParty, OrgUnit, Person, RoleAssignment
+    from varna.risks.models import Analysis, Assessment, Measure, Risk
 
     return {
         "org units": OrgUnit.objects.count(),
@@ -309,6 +425,10 @@ def data_sizes() -> dict[str, int]:
         "documents": Document.objects.count(),
         "document versions": DocumentVersion.objects.count(),
         "decisions": Decision.objects.count(),
+        "risk analyses": Analysis.objects.count(),
+        "risks": Risk.objects.count(),
+        "assessments": Assessment.objects.count(),
+        "measures": Measure.objects.count(),
     }
 
 
@@ -403,10 +523,12 @@ def main(argv=None) -> int:
         client = Client(SERVER_NAME="localhost")
         client.force_login(user)
         if args.profile:
-            for page in pages:
+            for page in [p for p in pages if not p.users or label in p.users]:
                 print(profile(client, page, label, args.n), file=sys.stderr)
             continue
-        for result in measure(client, pages, label, args.n, args.warmup):
+        for result in measure(
+            client, [p for p in pages if not p.users or label in p.users], label, args.n, args.warmup
+        ):
             results.append(result)
             print(
                 f"{result.page.name:<42} {label:<18} {result.status} median {result.median:7.1f} ms  "

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from varna.documents.models import Document
 from varna.organisation.models import ExternalParty, OrgUnit, Person, RoleAssignment
-from varna.risks.models import Analysis, Measure, Risk
+from varna.risks.models import Analysis, Measure, Risk, VitalFunction
 
 # What each demo login may do, by unit code of the subtree (None = nothing). From the profile's
 # demo section: chef is head of TF, forvaltningssamordnare is security coordinator of TF,
@@ -66,8 +66,8 @@ def target_object(kind, target, group):
             Document.objects.filter(unit__path__startswith=unit.path).exclude(classification="classified").first()
         )
         return document, document.unit
-    if kind in ("risk", "measure", "analysis"):
-        model = {"risk": Risk, "measure": Measure, "analysis": Analysis}[kind]
+    if kind in ("risk", "measure", "analysis", "function"):
+        model = {"risk": Risk, "measure": Measure, "analysis": Analysis, "function": VitalFunction}[kind]
         objects = model.objects.filter(unit__path__startswith=unit.path).exclude(classification="classified")
         if kind == "measure":
             objects = objects.open()  # one that can still be marked as done
@@ -96,6 +96,8 @@ DETAIL = (
     + [Entry("risks:analysis-edit", "change", t, "analysis") for t in ("own", "other")]
     + [Entry("risks:measure", "view", t, "measure") for t in ("own", "other")]
     + [Entry("risks:measure-edit", "change", t, "measure") for t in ("own", "other")]
+    + [Entry("risks:function", "view", t, "function") for t in ("own", "other")]
+    + [Entry("risks:function-edit", "change", t, "function") for t in ("own", "other")]
 )
 
 
@@ -150,6 +152,7 @@ def test_posting_an_edit_outside_the_scope_changes_nothing(client, client_for, g
         ("risks:create", "change"),
         ("risks:analysis-create", "change"),
         ("risks:measure-create", "change"),
+        ("risks:function-create", "change"),
     ],
 )
 def test_create_pages_need_the_action_somewhere(client, client_for, group, name, action):
@@ -172,8 +175,16 @@ LIST_PAGES = [
     "risks:list",
     "risks:measures",
     "risks:analyses",
+    "risks:functions",
+    "risks:dependency-graph",
 ]
-LIST_MODELS = {"risks:list": Risk, "risks:measures": Measure, "risks:analyses": Analysis}
+LIST_MODELS = {
+    "risks:list": Risk,
+    "risks:measures": Measure,
+    "risks:analyses": Analysis,
+    "risks:functions": VitalFunction,
+    "risks:dependency-graph": VitalFunction,
+}
 
 
 def _links(group, code, name):
@@ -263,3 +274,29 @@ def test_assessing_a_risk_outside_the_scope_stores_nothing(client, client_for, g
             assert risk.assessments.count() == before + 1, login
         else:
             assert response.status_code in (302, 404) and risk.assessments.count() == before, login
+
+
+@pytest.mark.parametrize("target", ["own", "other"])
+def test_dependencies_and_capability_are_added_only_with_change_on_the_unit(client, client_for, group, target):
+    function, unit = target_object("function", target, group)
+    for login in LOGINS:
+        before = (function.dependencies.count(), function.capability_assessments.count())
+        c = _client(client, client_for, login)
+        r1 = c.post(reverse("risks:dependency-add", args=[function.pk]), {"kind": "power", "name": f"Nät {login}"})
+        r2 = c.post(
+            reverse("risks:capability-add", args=[function.pk]),
+            {"event_type": "Elavbrott", "level": "2", "reasons": "Skäl", "assessed_on": "2026-01-01"},
+        )
+        after = (function.dependencies.count(), function.capability_assessments.count())
+        if login is not None and allowed(login, "change", unit):
+            assert after == (before[0] + 1, before[1] + 1), login
+        else:
+            assert after == before and {r1.status_code, r2.status_code} <= {302, 404}, login
+            if login is not None:
+                assert r1.status_code == 404 and r2.status_code == 404, login
+    dependency = function.dependencies.first()
+    for login in _denied_first(LOGINS, "change", unit):
+        if login is not None and allowed(login, "change", unit):
+            continue
+        _client(client, client_for, login).post(reverse("risks:dependency-remove", args=[dependency.pk]))
+        assert function.dependencies.filter(pk=dependency.pk).exists(), login

@@ -11,7 +11,7 @@ from varna.documents import services
 from varna.documents.models import Document
 from varna.organisation.models import Contract, ExternalParty, OrgUnit, Person, RoleAssignment
 from varna.risks import services as risk_services
-from varna.risks.models import Analysis, Measure, Risk
+from varna.risks.models import Analysis, Dependency, Measure, Risk, VitalFunction
 
 
 def _grow(group, n):
@@ -49,6 +49,12 @@ def _grow(group, n):
                 group=group, title=f"Åtgärd {i}-{n}-{k}", unit=unit, owner=people[0], document=document
             )
             measure.risks.add(risk, Risk.objects.get(group=group, title="Långvarigt elavbrott i hela kommunen"))
+        function = VitalFunction.objects.create(group=group, unit=unit, name=f"Funktion {i}-{n}")
+        roads = VitalFunction.objects.get(group=group, name="Snöröjning och framkomlighet")
+        Dependency.objects.create(function=function, kind="function", depends_on=roads)
+        Dependency.objects.create(function=function, kind="power", name=f"Nät {i}")
+        Dependency.objects.create(function=roads, kind="staff", name=f"Personal {i}-{n}")
+        function.capability_assessments.create(event_type="Elavbrott", level=2, reasons="Skäl")
     return tf
 
 
@@ -78,6 +84,9 @@ PAGES = [
     ("risks:risk", "risk"),
     ("risks:measures", None),
     ("risks:measure", "measure"),
+    ("risks:functions", None),
+    ("risks:function", "function"),
+    ("risks:dependency-graph", None),
 ]
 
 
@@ -108,6 +117,8 @@ def test_query_count_is_constant_in_the_data_size(group, client_for, name, arg, 
             return reverse(
                 name, args=[Measure.objects.get(group=group, title__startswith="Reservkraft i kommunhuset").pk]
             )
+        if arg == "function":
+            return reverse(name, args=[VitalFunction.objects.get(group=group, name="Snöröjning och framkomlighet").pk])
         if arg == "party":
             return reverse(name, args=[ExternalParty.objects.get(group=group, name="Fjällbygg Entreprenad AB").pk])
         return reverse(name)

@@ -4,7 +4,7 @@ import pytest
 
 from varna.documents.models import Document, NotificationDuty
 from varna.organisation.models import ExternalParty, OrgUnit, Person, RoleAssignment
-from varna.risks.models import Analysis, Measure, Risk
+from varna.risks.models import Analysis, Measure, Risk, VitalFunction
 
 from .conftest import assert_accessible, login
 
@@ -77,6 +77,7 @@ def risk_pages(group):
     unassessed = Risk.objects.get(group=group, title="Störning i drivmedelsförsörjningen")
     measure = Measure.objects.get(group=group, title="Larmknappar och rutin för hembesök i par")
     rva = Analysis.objects.get(group=group, kind="rva")
+    function = VitalFunction.objects.get(group=group, name="Vård och omsorg i särskilt boende")
     return [
         "/risker/",
         "/risker/?liv=1&zon=red&q=brand",
@@ -97,6 +98,11 @@ def risk_pages(group):
         "/risker/atgarder/ny/",
         f"/risker/atgarder/{measure.pk}/",
         f"/risker/atgarder/{measure.pk}/andra/",
+        "/risker/samhallsviktig-verksamhet/",
+        "/risker/samhallsviktig-verksamhet/ny/",
+        "/risker/samhallsviktig-verksamhet/beroenden/",
+        f"/risker/samhallsviktig-verksamhet/{function.pk}/",
+        f"/risker/samhallsviktig-verksamhet/{function.pk}/andra/",
     ]
 
 

@@ -74,7 +74,55 @@ _RISK = Map(
         "residual": F(Map({"likelihood": F(Int(1, 10)), "consequences": F(Map(extra=Int(1, 10)))}), required=False),
         "classification": _CLASSIFICATION,
         "classification_ground": F(Str(), required=False, default=""),
+        "vital_functions": F(List(Str()), required=False, default=[]),
         "measures": F(List(_MEASURE), required=False, default=[]),
+    }
+)
+_VITAL_FUNCTION = Map(
+    {
+        "name": F(Str()),
+        "unit": F(Str()),
+        "description": F(Str(), required=False, default=""),
+        "acceptable_level": F(Str(), required=False, default=""),
+        "max_outage_hours": F(Int(0, 100000), required=False),
+        "classification": _CLASSIFICATION,
+        "classification_ground": F(Str(), required=False, default=""),
+        "dependencies": F(
+            List(
+                Map(
+                    {
+                        "kind": F(
+                            Str(
+                                choices=(
+                                    "power",
+                                    "water",
+                                    "heat",
+                                    "fuel",
+                                    "it",
+                                    "telecom",
+                                    "staff",
+                                    "transport",
+                                    "supplier",
+                                    "function",
+                                    "other",
+                                )
+                            )
+                        ),
+                        "name": F(Str(), required=False, default=""),
+                        "function": F(Str(), required=False),
+                        "tolerable_outage_hours": F(Int(0, 100000), required=False),
+                        "reserve": F(Str(), required=False, default=""),
+                    }
+                )
+            ),
+            required=False,
+            default=[],
+        ),
+        "capability": F(
+            List(Map({"event_type": F(Str()), "level": F(Int(1, 10)), "reasons": F(Str())})),
+            required=False,
+            default=[],
+        ),
     }
 )
 _ANALYSIS = Map(
@@ -320,6 +368,7 @@ SPEC = Map(
                         required=False,
                         default=[],
                     ),
+                    "vital_functions": F(List(_VITAL_FUNCTION), required=False, default=[]),
                     "analyses": F(List(_ANALYSIS), required=False, default=[]),
                     "external_parties": F(
                         List(
@@ -656,6 +705,26 @@ def _check_demo_analyses(data, demo, codes, names, doc_keys, ctx, ref) -> None:
         if bool(item.get("likelihood")) != bool(item.get("consequences")):
             ctx.error(item.line, path, _("give both likelihood and consequences, or neither"))
 
+    function_names = {f.get("name") for f in demo.get("vital_functions") or []}
+    n_capability = len(matrix.get("capability") or []) or len(DEFAULT_MATRIX["capability"])
+    for i, function in enumerate(demo.get("vital_functions") or []):
+        path = f"demo.vital_functions[{i}]"
+        ref(function, "unit", codes, path)
+        for j, dependency in enumerate(function.get("dependencies") or []):
+            dpath = f"{path}.dependencies[{j}]"
+            if dependency.get("kind") == "function":
+                if not dependency.get("function"):
+                    ctx.error(dependency.line, f"{dpath}.function", _("is required when the kind is 'function'"))
+                ref(dependency, "function", function_names - {function.get("name")}, dpath)
+            elif not dependency.get("name"):
+                ctx.error(dependency.line, f"{dpath}.name", _("is required"))
+        for j, capability in enumerate(function.get("capability") or []):
+            if capability.get("level") and capability["level"] > n_capability:
+                ctx.error(
+                    capability.line_of("level"),
+                    f"{path}.capability[{j}].level",
+                    _("must be 1–%(n)s") % {"n": n_capability},
+                )
     for i, analysis in enumerate(demo.get("analyses") or []):
         path = f"demo.analyses[{i}]"
         ref(analysis, "unit", codes, path)
@@ -665,6 +734,13 @@ def _check_demo_analyses(data, demo, codes, names, doc_keys, ctx, ref) -> None:
             rpath = f"{path}.risks[{j}]"
             ref(risk, "unit", codes, rpath)
             ref(risk, "owner", names, rpath)
+            for name in risk.get("vital_functions") or []:
+                if name not in function_names:
+                    ctx.error(
+                        risk.line_of("vital_functions"),
+                        f"{rpath}.vital_functions",
+                        _("'%(value)s' is not declared") % {"value": name},
+                    )
             check_scores(risk, rpath)
             if risk.get("residual"):
                 check_scores(risk["residual"], f"{rpath}.residual")

@@ -12,12 +12,46 @@ from varna.organisation import mandate
 from varna.organisation.models import Person
 
 from . import services
-from .models import Analysis, Assessment, Measure, Risk
+from .models import Analysis, Assessment, CapabilityAssessment, Dependency, Measure, Risk, VitalFunction
+
+
+def load_vital_functions(group, profile, units) -> dict[str, VitalFunction]:
+    specs = (profile.data.get("demo") or {}).get("vital_functions") or []
+    functions = {}
+    for spec in specs:
+        functions[spec["name"]] = VitalFunction.objects.create(
+            group=group,
+            unit=units[spec["unit"]],
+            name=spec["name"],
+            description=spec["description"],
+            acceptable_level=spec["acceptable_level"],
+            max_outage_hours=spec.get("max_outage_hours"),
+            classification=spec["classification"],
+            classification_ground=spec["classification_ground"],
+        )
+    today = timezone.localdate()
+    for spec in specs:
+        function = functions[spec["name"]]
+        for d in spec["dependencies"]:
+            Dependency.objects.create(
+                function=function,
+                kind=d["kind"],
+                name=d["name"],
+                depends_on=functions.get(d.get("function")),
+                tolerable_outage_hours=d.get("tolerable_outage_hours"),
+                reserve=d["reserve"],
+            )
+        for c in spec["capability"]:
+            CapabilityAssessment.objects.create(
+                function=function, event_type=c["event_type"], level=c["level"], reasons=c["reasons"], assessed_on=today
+            )
+    return functions
 
 
 def load_risks(group, profile, units, documents) -> list[Risk]:
     specs = (profile.data.get("demo") or {}).get("analyses") or []
     people = {f"{p.first_name} {p.last_name}": p for p in Person.objects.filter(group=group)}
+    functions = load_vital_functions(group, profile, units)
     today = timezone.localdate()
     period = mandate.current(today)
     risks = []
@@ -60,6 +94,7 @@ def load_risks(group, profile, units, documents) -> list[Risk]:
                 classification=risk_spec["classification"],
                 classification_ground=risk_spec["classification_ground"],
             )
+            risk.vital_functions.set([functions[name] for name in risk_spec["vital_functions"]])
             if risk_spec.get("likelihood"):
                 services.assess(
                     risk,

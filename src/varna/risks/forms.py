@@ -10,7 +10,7 @@ from varna.organisation import mandate
 from varna.organisation.forms import ScopedFormMixin
 from varna.organisation.models import OrgUnit, Person
 
-from .models import Analysis, Assessment, Measure, Risk, matrix_for
+from .models import Analysis, Assessment, Dependency, Measure, Risk, VitalFunction, matrix_for
 
 
 def _limit_classification(form):
@@ -89,6 +89,7 @@ class RiskForm(ScopedFormMixin, VersionedModelForm):
             "description",
             "cause",
             "affected_units",
+            "vital_functions",
             "status",
             "classification",
             "classification_ground",
@@ -101,6 +102,7 @@ class RiskForm(ScopedFormMixin, VersionedModelForm):
         self.fields["owner"].queryset = Person.objects.restrict(self.user).filter(group=self.group)
         self.fields["affected_units"].queryset = OrgUnit.objects.restrict(self.user).filter(group=self.group)
         self.fields["affected_units"].widget.attrs["size"] = 6
+        self.fields["vital_functions"].queryset = VitalFunction.objects.restrict(self.user).filter(group=self.group)
         # A risk is accepted only through a sign-off by the role the profile names.
         if self.instance.status == Risk.State.ACCEPTED:
             self.fields["status"].disabled = True
@@ -234,3 +236,76 @@ class AcceptanceForm(forms.Form):
         label=_("valid until"), widget=DateInput(), help_text=_("The risk is reassessed when the acceptance ends.")
     )
     expected_version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class VitalFunctionForm(ScopedFormMixin, VersionedModelForm):
+    class Meta:
+        model = VitalFunction
+        fields = [
+            "name",
+            "unit",
+            "description",
+            "acceptable_level",
+            "max_outage_hours",
+            "classification",
+            "classification_ground",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "acceptable_level": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _limit_classification(self)
+
+    def save(self, commit=True):
+        self.instance.group = self.group
+        return super().save(commit)
+
+
+class DependencyForm(forms.ModelForm):
+    class Meta:
+        model = Dependency
+        fields = ["kind", "name", "depends_on", "tolerable_outage_hours", "reserve"]
+        widgets = {"reserve": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, function, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.function = function
+        self.fields["depends_on"].queryset = (
+            VitalFunction.objects.restrict(user).filter(group=function.group).exclude(pk=function.pk)
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") == Dependency.Kind.FUNCTION and not cleaned.get("depends_on"):
+            self.add_error("depends_on", _("Choose the vital function it depends on."))
+        if cleaned.get("kind") != Dependency.Kind.FUNCTION:
+            cleaned["depends_on"] = None
+            if not (cleaned.get("name") or "").strip():
+                self.add_error("name", _("Name what the function depends on (a grid, a system, a supplier)."))
+        return cleaned
+
+    def save(self, commit=True):
+        self.instance.function = self.function
+        return super().save(commit)
+
+
+class CapabilityForm(forms.Form):
+    event_type = forms.CharField(label=_("event type"), max_length=200, help_text=_("E.g. long power cut, IT attack."))
+    level = forms.TypedChoiceField(label=_("capability"), coerce=int)
+    reasons = forms.CharField(label=_("reasons"), widget=forms.Textarea(attrs={"rows": 3}))
+    assessed_on = forms.DateField(label=_("assessed on"), widget=DateInput(), initial=timezone.localdate)
+
+    def __init__(self, *args, matrix, **kwargs):
+        super().__init__(*args, **kwargs)
+        from varna.organisation.profiles import tr
+
+        self.fields["level"].choices = [("", "–")] + [(s["level"], tr(s["name"])) for s in matrix.capability]
+
+    def clean_assessed_on(self):
+        day = self.cleaned_data["assessed_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("An assessment cannot be dated in the future."))
+        return day

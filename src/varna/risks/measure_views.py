@@ -69,6 +69,7 @@ def measure_list(request):
             "statuses": Measure.State.choices,
             "openness_choices": [c for c in Measure.Openness.choices if c[0]],
             "units": _units(request, group),
+            "filter_unit_id": unit.pk if unit else None,
             "today": timezone.localdate(),
             "can_create": bool(get_access(request.user).scopes("change")),
         },

@@ -134,6 +134,9 @@ class Risk(VersionedModel, ClassifiedModel):
     affected_units = models.ManyToManyField(
         OrgUnit, blank=True, related_name="affecting_risks", verbose_name=_("affected units")
     )
+    vital_functions = models.ManyToManyField(
+        "VitalFunction", blank=True, related_name="risks", verbose_name=_("vital functions affected")
+    )
     status = models.CharField(_("status"), max_length=16, choices=State.choices, default=State.ACTIVE)
 
     # The newest current assessment, copied from it (never edited by hand).
@@ -166,6 +169,11 @@ class Risk(VersionedModel, ClassifiedModel):
             models.Index(
                 fields=["group", "-flagged", "-life_health", "-zone_rank", "-level", "title", "id"],
                 name="risk_priority_order",
+            ),
+            # The same order within one analysis (its top risks, its list).
+            models.Index(
+                fields=["analysis", "-flagged", "-life_health", "-zone_rank", "-level", "title", "id"],
+                name="risk_analysis_priority_order",
             ),
         ]
         verbose_name = _("risk")
@@ -341,6 +349,8 @@ class Measure(VersionedModel, ClassifiedModel):
         indexes = [
             models.Index(fields=["group", "status", "due_date"]),
             models.Index(fields=["unit", "status"]),
+            # The list's order (due date, title), so a page is read in order instead of sorted.
+            models.Index(fields=["group", "due_date", "title", "id"], name="measure_list_order"),
         ]
         verbose_name = _("measure")
         verbose_name_plural = _("measures")
@@ -367,3 +377,109 @@ class Measure(VersionedModel, ClassifiedModel):
             raise ValidationError(
                 {"openness_note": _("Say how access to the service is kept when a measure restricts it.")}
             )
+
+
+class VitalFunctionQuerySet(RestrictedQuerySet):
+    unit_path_field = "unit__path"
+
+
+class VitalFunction(VersionedModel, ClassifiedModel):
+    """A vital societal function (samhällsviktig verksamhet) the municipality answers for: its
+    acceptable service level, how long it may be out at most, and what it depends on."""
+
+    group = models.ForeignKey(MunicipalGroup, on_delete=models.CASCADE, related_name="vital_functions")
+    unit = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="vital_functions", verbose_name=_("responsible unit")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    acceptable_level = models.TextField(
+        _("acceptable service level"), blank=True, help_text=_("What must keep working during a disruption.")
+    )
+    max_outage_hours = models.PositiveIntegerField(_("maximum tolerable outage (hours)"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = VitalFunctionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("vital societal function")
+        verbose_name_plural = _("vital societal functions")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("risks:function", args=[self.pk])
+
+
+class Dependency(models.Model):
+    """A critical dependency (kritiskt beroende) of a vital function: a resource, a supplier or
+    another vital function, with how long the function tolerates its loss and the reserve."""
+
+    class Kind(models.TextChoices):
+        POWER = "power", _("Electricity")
+        WATER = "water", _("Water and sewage")
+        HEAT = "heat", _("Heating")
+        FUEL = "fuel", _("Fuel")
+        IT = "it", _("IT system")
+        TELECOM = "telecom", _("Telecommunications")
+        STAFF = "staff", _("Staff")
+        TRANSPORT = "transport", _("Transport")
+        SUPPLIER = "supplier", _("Supplier")
+        FUNCTION = "function", _("Another vital function")
+        OTHER = "other", _("Other")
+
+    function = models.ForeignKey(VitalFunction, on_delete=models.CASCADE, related_name="dependencies")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    name = models.CharField(_("what"), max_length=200, blank=True)
+    depends_on = models.ForeignKey(
+        VitalFunction,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="dependents",
+        verbose_name=_("vital function depended on"),
+    )
+    tolerable_outage_hours = models.PositiveIntegerField(_("tolerable loss (hours)"), null=True, blank=True)
+    reserve = models.TextField(_("reserve or backup"), blank=True)
+
+    class Meta:
+        ordering = ["kind", "name"]
+        verbose_name = _("critical dependency")
+        verbose_name_plural = _("critical dependencies")
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self) -> str:
+        if self.depends_on_id:
+            return str(self.depends_on)
+        return self.name or self.get_kind_display()
+
+    @property
+    def lacks_reserve(self) -> bool:
+        return not self.reserve.strip()
+
+
+class CapabilityAssessment(models.Model):
+    """How well the municipality can keep a vital function going through an event type, on the
+    profile's capability scale, with reasons. Kept for ever; the newest counts."""
+
+    function = models.ForeignKey(VitalFunction, on_delete=models.CASCADE, related_name="capability_assessments")
+    event_type = models.CharField(_("event type"), max_length=200)
+    level = models.PositiveSmallIntegerField(_("capability"))
+    reasons = models.TextField(_("reasons"))
+    assessed_on = models.DateField(_("assessed on"), default=timezone.localdate)
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-assessed_on", "-pk"]
+        verbose_name = _("capability assessment")
+        verbose_name_plural = _("capability assessments")
+
+    def __str__(self):
+        return f"{self.function} – {self.event_type} ({self.assessed_on})"

@@ -203,10 +203,6 @@ def end_acceptance(risk: Risk, *, expected_version: int, on=None) -> None:
     risk.save_versioned(expected_version)
 
 
-def current_acceptance(risk: Risk) -> RiskAcceptance | None:
-    return risk.acceptances.filter(ended_on__isnull=True).select_related("accepted_by").first()
-
-
 def expire_acceptances(day: datetime.date) -> list[RiskAcceptance]:
     """Acceptances past their end date end: the risk is active again and its owner gets a task
     to assess it (daily job, idempotent: an ended acceptance is not ended twice)."""

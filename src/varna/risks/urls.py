@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import exports, measure_views, views
+from . import exports, function_views, measure_views, views
 
 app_name = "risks"
 
@@ -20,6 +20,20 @@ urlpatterns = [
     path("analyser/ny/", views.analysis_create, name="analysis-create"),
     path("analyser/<int:pk>/", views.analysis_detail, name="analysis"),
     path("analyser/<int:pk>/andra/", views.AnalysisUpdateView.as_view(), name="analysis-edit"),
+    path("analyser/<int:pk>/rapport/", views.report_view, name="report"),
+    path("analyser/<int:pk>/rapport.pdf", views.report_pdf, name="report-pdf"),
+    path("samhallsviktig-verksamhet/", function_views.function_list, name="functions"),
+    path("samhallsviktig-verksamhet/ny/", function_views.function_create, name="function-create"),
+    path("samhallsviktig-verksamhet/beroenden/", function_views.dependency_graph, name="dependency-graph"),
+    path("samhallsviktig-verksamhet/<int:pk>/", function_views.function_detail, name="function"),
+    path(
+        "samhallsviktig-verksamhet/<int:pk>/andra/",
+        function_views.VitalFunctionUpdateView.as_view(),
+        name="function-edit",
+    ),
+    path("samhallsviktig-verksamhet/<int:pk>/beroende/", function_views.dependency_add, name="dependency-add"),
+    path("samhallsviktig-verksamhet/<int:pk>/formaga/", function_views.capability_add, name="capability-add"),
+    path("beroenden/<int:pk>/ta-bort/", function_views.dependency_remove, name="dependency-remove"),
     path("atgarder/", measure_views.measure_list, name="measures"),
     path("atgarder/ny/", measure_views.measure_create, name="measure-create"),
     path("atgarder/<int:pk>/", measure_views.measure_detail, name="measure"),

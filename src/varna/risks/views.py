@@ -4,9 +4,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -21,7 +22,7 @@ from varna.core.permissions import get_access
 from varna.core.views import VersionedUpdateView
 from varna.organisation.models import OrgUnit
 
-from . import services
+from . import report, services
 from .forms import AcceptanceForm, AnalysisForm, AssessmentForm, RiskForm
 from .models import Analysis, Measure, Risk, matrix_for
 from .scoring import ScoringError, text_colour
@@ -37,7 +38,16 @@ def _group(request):
 
 
 def _units(request, group):
-    return OrgUnit.objects.restrict(request.user).filter(group=group, depth__lte=2).order_by("path")
+    return OrgUnit.objects.restrict(request.user).filter(group=group, depth__lte=2).order_by("path").only("pk", "name")
+
+
+def _analysis_choices(request, group, selected):
+    """The analyses offered in the filters: RSAs, ongoing analyses and the chosen one (a large
+    municipality has hundreds of finished unit analyses; those are reached from their page)."""
+    choice = Q(kind=Analysis.Kind.RVA) | Q(status=Analysis.State.ONGOING)
+    if selected is not None:
+        choice |= Q(pk=selected.pk)
+    return Analysis.objects.restrict(request.user).filter(group=group).filter(choice).only("pk", "title")
 
 
 def _with_group(risks, group) -> list[Risk]:
@@ -108,7 +118,9 @@ def risk_list(request):
             "zones": matrix.ordered_zones(),
             "statuses": Risk.State.choices,
             "units": _units(request, group),
-            "analyses": Analysis.objects.restrict(request.user).filter(group=group).only("pk", "title"),
+            "analyses": _analysis_choices(request, group, analysis),
+            "filter_unit_id": unit.pk if unit else None,
+            "filter_analysis_id": analysis.pk if analysis else None,
             "can_create": bool(get_access(request.user).scopes("change")),
         },
     )
@@ -116,8 +128,25 @@ def risk_list(request):
 
 def _risk(request, pk, action="view"):
     return get_object_or_404(
-        Risk.objects.restrict(request.user, action).select_related("group", "unit", "owner", "analysis"), pk=pk
+        Risk.objects.restrict(request.user, action).select_related("group", "unit", "owner", "analysis__unit"),
+        pk=pk,
     )
+
+
+def _visible_analysis(access, analysis):
+    """The risk's analysis, if the reader may see it (an RSA is often the group's, above them)."""
+    if analysis is None or not access.can("view", analysis.unit):
+        return None
+    if analysis.is_classified and not access.can_see_classified(analysis.unit):
+        return None
+    return analysis
+
+
+def _may_accept(access, risk) -> bool:
+    role = services.acceptance_role(risk.group)
+    if access.person is None or not any(a.role == role for a in access.roles):
+        return False  # holds the role nowhere: no need to look up the holders
+    return access.person in services.who_may_accept(risk)
 
 
 @login_required
@@ -127,6 +156,7 @@ def risk_detail(request, pk):
     access = get_access(request.user)
     matrix = risk.matrix
     assessments = list(risk.assessments.select_related("assessed_by")[:50])
+    acceptances = list(risk.acceptances.select_related("accepted_by")[:10])
     for a in assessments:
         a.zone_info = matrix.zones.get(a.zone)
         a.dimension_rows = [(matrix.dimension_name(k), a.consequences.get(k)) for k in matrix.dimension_keys()]
@@ -141,15 +171,13 @@ def risk_detail(request, pk):
             "consequence_name": matrix.consequence_name(risk.consequence or 0),
             "measures": list(risk.measures.restrict(request.user).select_related("unit", "owner")),
             "affected_units": list(risk.affected_units.all()),
-            # The analysis is named only to those who may see it (an RSA is often the group's).
-            "analysis": Analysis.objects.restrict(request.user).filter(pk=risk.analysis_id).first()
-            if risk.analysis_id
-            else None,
+            "vital_functions": list(risk.vital_functions.restrict(request.user)),
+            "analysis": _visible_analysis(access, risk.analysis),
             "history": history_entries(risk),
             "can_change": access.can("change", risk.unit),
-            "acceptance": services.current_acceptance(risk),
-            "acceptances": list(risk.acceptances.select_related("accepted_by")[:10]),
-            "may_accept": access.person is not None and access.person in services.who_may_accept(risk),
+            "acceptance": next((a for a in acceptances if a.ended_on is None), None),
+            "acceptances": acceptances,
+            "may_accept": _may_accept(access, risk),
         },
     )
 
@@ -286,7 +314,9 @@ def risk_matrix(request):
             "filter_analysis": analysis,
             "residual": residual,
             "units": _units(request, group),
-            "analyses": Analysis.objects.restrict(request.user).filter(group=group).only("pk", "title"),
+            "analyses": _analysis_choices(request, group, analysis),
+            "filter_unit_id": unit.pk if unit else None,
+            "filter_analysis_id": analysis.pk if analysis else None,
         },
     )
 
@@ -330,9 +360,25 @@ def analysis_detail(request, pk):
     log_read(request, analysis)
     matrix = matrix_for(analysis.group)
     risks = Risk.objects.restrict(request.user).filter(analysis=analysis)
-    counts = matrix_counts(risks.active())
-    by_zone = dict(risks.active().order_by().values_list("zone").annotate(n=Count("pk")))
-    open_measures = Measure.objects.restrict(request.user).filter(risks__analysis=analysis).open().distinct()
+    # One GROUP BY gives the matrix, the zone totals and the counts.
+    counts: dict = {}
+    by_zone: dict = {}
+    n_risks = 0
+    for row in risks.order_by().values("likelihood", "consequence", "zone", "status").annotate(n=Count("pk")):
+        n_risks += row["n"]
+        if row["status"] == Risk.State.CLOSED:
+            continue
+        by_zone[row["zone"]] = by_zone.get(row["zone"], 0) + row["n"]
+        if row["likelihood"] and row["consequence"]:
+            cell = (row["likelihood"], row["consequence"])
+            counts[cell] = counts.get(cell, 0) + row["n"]
+    treats_the_analysis = Exists(Measure.risks.through.objects.filter(measure=OuterRef("pk"), risk__analysis=analysis))
+    measure_counts = (
+        Measure.objects.restrict(request.user)
+        .filter(treats_the_analysis)
+        .open()
+        .aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(due_date__lt=timezone.localdate())))
+    )
     return render(
         request,
         "risks/analysis_detail.html",
@@ -343,10 +389,10 @@ def analysis_detail(request, pk):
             "consequence_levels": [(s["level"], matrix.consequence_name(s["level"])) for s in matrix.consequence],
             "zone_totals": [(z, by_zone.get(z.key, 0)) for z in matrix.ordered_zones()],
             "unassessed": by_zone.get("", 0),
-            "n_risks": risks.count(),
+            "n_risks": n_risks,
             "top_risks": _with_group(risks.active().select_related("unit").priority_order()[:15], analysis.group),
-            "open_measures": open_measures.count(),
-            "overdue_measures": open_measures.filter(due_date__lt=timezone.localdate()).count(),
+            "open_measures": measure_counts["open"],
+            "overdue_measures": measure_counts["overdue"],
             "history": history_entries(analysis),
             "can_change": get_access(request.user).can("change", analysis.unit),
             "filters": {},
@@ -370,3 +416,32 @@ def analysis_create(request):
 class AnalysisUpdateView(VersionedUpdateView):
     model = Analysis
     form_class = AnalysisForm
+
+
+def _report(request, pk):
+    analysis = get_object_or_404(
+        Analysis.objects.restrict(request.user).select_related("group", "unit"), pk=pk, kind=Analysis.Kind.RVA
+    )
+    public = request.GET.get("version") == "public"
+    log_read(request, analysis, "report")
+    return report.build(analysis, request.user, public=public, request=request)
+
+
+@login_required
+def report_view(request, pk):
+    return render(request, "risks/report.html", {"report": _report(request, pk)})
+
+
+@login_required
+def report_pdf(request, pk):
+    built = _report(request, pk)
+    matrix = matrix_for(built.analysis.group)
+    zones = [{"key": z.key, "colour": z.colour, "text": text_colour(z.colour)} for z in matrix.ordered_zones()]
+    html = render_to_string("risks/report_pdf.html", {"report": built, "zones": zones}, request=request)
+    period = built.analysis.mandate_period
+    name = f"rsa-{period.election_year + 1 if period else built.analysis.pk}"
+    name += "-offentlig.pdf" if built.public else "-fullstandig.pdf"
+    response = HttpResponse(report.pdf(html, request.build_absolute_uri("/")), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
+    return response

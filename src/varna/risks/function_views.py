@@ -1,0 +1,225 @@
+"""Vital societal functions, their critical dependencies and capability assessments."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from varna.core.access_log import log_read
+from varna.core.history import history_entries
+from varna.core.permissions import get_access
+from varna.core.views import VersionedUpdateView
+
+from .forms import CapabilityForm, DependencyForm, VitalFunctionForm
+from .models import CapabilityAssessment, Dependency, Risk, VitalFunction, matrix_for
+from .views import _group, _with_group
+
+
+def _newest_capability(functions, matrix) -> None:
+    """Attach each function's newest capability assessment per event type (one query)."""
+    by_function: dict[int, dict[str, CapabilityAssessment]] = {}
+    for assessment in CapabilityAssessment.objects.filter(function__in=functions).order_by("assessed_on", "pk"):
+        by_function.setdefault(assessment.function_id, {})[assessment.event_type] = assessment
+    for function in functions:
+        newest = sorted(by_function.get(function.pk, {}).values(), key=lambda a: a.event_type)
+        for a in newest:
+            a.level_name = _capability_name(matrix, a.level)
+        function.capabilities = newest
+        function.worst_capability = max((a.level for a in newest), default=None)
+
+
+def _capability_name(matrix, level: int) -> str:
+    from varna.organisation.profiles import tr
+
+    return next((tr(s["name"]) for s in matrix.capability if s["level"] == level), str(level))
+
+
+@login_required
+def function_list(request):
+    group = _group(request)
+    matrix = matrix_for(group)
+    functions = list(
+        VitalFunction.objects.restrict(request.user)
+        .filter(group=group)
+        .select_related("unit")
+        .annotate(n_dependencies=Count("dependencies", distinct=True))
+    )
+    _newest_capability(functions, matrix)
+    return render(
+        request,
+        "risks/functions.html",
+        {
+            "functions": functions,
+            "can_create": bool(get_access(request.user).scopes("change")),
+            "capability_scale": [(s["level"], _capability_name(matrix, s["level"])) for s in matrix.capability],
+        },
+    )
+
+
+def _function(request, pk, action="view"):
+    return get_object_or_404(
+        VitalFunction.objects.restrict(request.user, action).select_related("group", "unit"), pk=pk
+    )
+
+
+@login_required
+def function_detail(request, pk):
+    function = _function(request, pk)
+    log_read(request, function)
+    matrix = matrix_for(function.group)
+    visible = VitalFunction.objects.restrict(request.user)
+    dependencies = list(function.dependencies.select_related("depends_on").order_by("kind", "name"))
+    for dependency in dependencies:
+        # A dependency on a function the reader may not see is shown by its kind only.
+        dependency.visible_target = (
+            dependency.depends_on
+            if dependency.depends_on_id and visible.filter(pk=dependency.depends_on_id).exists()
+            else None
+        )
+    capabilities = list(function.capability_assessments.select_related("assessed_by")[:30])
+    for a in capabilities:
+        a.level_name = _capability_name(matrix, a.level)
+    can_change = get_access(request.user).can("change", function.unit)
+    return render(
+        request,
+        "risks/function_detail.html",
+        {
+            "function": function,
+            "dependencies": dependencies,
+            "dependents": list(visible.filter(dependencies__depends_on=function).distinct().select_related("unit")),
+            "capabilities": capabilities,
+            "risks": _with_group(
+                Risk.objects.restrict(request.user)
+                .filter(vital_functions=function)
+                .select_related("unit")
+                .priority_order()[:50],
+                function.group,
+            ),
+            "history": history_entries(function),
+            "can_change": can_change,
+            "dependency_form": DependencyForm(function=function, user=request.user) if can_change else None,
+            "capability_form": CapabilityForm(matrix=matrix) if can_change else None,
+        },
+    )
+
+
+@login_required
+def function_create(request):
+    group = _group(request)
+    if not get_access(request.user).scopes("change"):
+        raise PermissionDenied
+    form = VitalFunctionForm(request.POST or None, user=request.user, group=group)
+    if request.method == "POST" and form.is_valid():
+        function = form.save()
+        messages.success(request, _("The vital function was registered. Add its critical dependencies next."))
+        return redirect(function)
+    return render(request, "organisation/form.html", {"form": form, "title": _("New vital societal function")})
+
+
+class VitalFunctionUpdateView(VersionedUpdateView):
+    model = VitalFunction
+    form_class = VitalFunctionForm
+
+
+@login_required
+@require_POST
+def dependency_add(request, pk):
+    function = _function(request, pk, "change")
+    form = DependencyForm(request.POST, function=function, user=request.user)
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("The dependency was added."))
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect(function)
+
+
+@login_required
+@require_POST
+def dependency_remove(request, pk):
+    dependency = get_object_or_404(Dependency.objects.select_related("function"), pk=pk)
+    function = _function(request, dependency.function_id, "change")
+    dependency.delete()
+    messages.success(request, _("The dependency was removed."))
+    return redirect(function)
+
+
+@login_required
+@require_POST
+def capability_add(request, pk):
+    function = _function(request, pk, "change")
+    form = CapabilityForm(request.POST, matrix=matrix_for(function.group))
+    if form.is_valid():
+        CapabilityAssessment.objects.create(function=function, assessed_by=request.user, **form.cleaned_data)
+        messages.success(request, _("The capability assessment was saved."))
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect(function)
+
+
+@login_required
+def dependency_graph(request):
+    """Which vital functions depend on what: an SVG drawing with the same facts as a table."""
+    group = _group(request)
+    functions = list(
+        VitalFunction.objects.restrict(request.user)
+        .filter(group=group)
+        .prefetch_related(Prefetch("dependencies", queryset=Dependency.objects.select_related("depends_on")))
+        .order_by("name")
+    )
+    visible_ids = {f.pk for f in functions}
+    resources: dict[tuple, dict] = {}
+    edges = []
+    for function in functions:
+        for dependency in function.dependencies.all():
+            if dependency.depends_on_id:
+                continue  # between two functions: drawn as a curve by _layout
+            key = (dependency.kind, dependency.name.strip().lower() or dependency.kind)
+            resources.setdefault(key, {"label": dependency.label, "kind": dependency.get_kind_display(), "users": []})
+            resources[key]["users"].append(function)
+            edges.append((function.pk, key, dependency))
+    layout = _layout(functions, resources, edges)
+    return render(
+        request,
+        "risks/dependency_graph.html",
+        {
+            "functions": functions,
+            "layout": layout,
+            "visible_ids": visible_ids,
+        },
+    )
+
+
+ROW = 34
+WIDTH = 800
+
+
+def _layout(functions, resources, edges) -> dict:
+    """Functions in the left column, resources in the right; a line for each dependency, and a
+    curve on the left for a function that depends on another function."""
+    f_y = {f.pk: 30 + i * ROW for i, f in enumerate(functions)}
+    ordered = sorted(resources, key=lambda k: (resources[k]["kind"], resources[k]["label"]))
+    r_y = {k: 30 + i * ROW for i, k in enumerate(ordered)}
+    lines = [
+        {"x1": 280, "y1": f_y[fid], "x2": 500, "y2": r_y[key], "missing_reserve": dep.lacks_reserve}
+        for fid, key, dep in edges
+    ]
+    curves = []
+    for function in functions:
+        for dependency in function.dependencies.all():
+            if dependency.depends_on_id in f_y:
+                y1, y2 = f_y[function.pk], f_y[dependency.depends_on_id]
+                bend = min(36, 12 + abs(y2 - y1) // 6)
+                curves.append({"d": f"M 40 {y1} C {40 - bend} {y1}, {40 - bend} {y2}, 40 {y2}"})
+    height = 40 + ROW * max(len(functions), len(resources), 1)
+    return {
+        "height": height,
+        "width": WIDTH,
+        "functions": [{"f": f, "y": f_y[f.pk]} for f in functions],
+        "resources": [{"r": resources[k], "y": r_y[k]} for k in ordered],
+        "lines": lines,
+        "curves": curves,
+    }
