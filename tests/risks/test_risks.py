@@ -465,3 +465,15 @@ def test_the_measures_export_names_their_risks(client_for, group):
     row = by_title["Larmknappar och rutin för hembesök i par"]
     assert row["Risks treated"] == "Hot och våld mot personal inom individ- och familjeomsorgen"
     assert row["Effect on openness"] == "Restricts access or openness" and row["Cost estimate (SEK)"] == 60000
+
+
+def test_two_assessments_from_the_same_page_do_not_overwrite_each_other(group):
+    from varna.core.models import StaleEditError
+
+    risk = Risk.objects.get(group=group, title="Skogsbrand nära tätort")
+    first, second = Risk.objects.get(pk=risk.pk), Risk.objects.get(pk=risk.pk)  # both read version n
+    services.assess(first, likelihood=5, consequences={"life_health": 5})
+    with pytest.raises(StaleEditError):
+        services.assess(second, likelihood=1, consequences={"life_health": 1})
+    risk.refresh_from_db()
+    assert risk.likelihood == 5 and not risk.assessments.filter(likelihood=1).exists()

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -15,7 +14,7 @@ from varna.core.views import VersionedUpdateView
 
 from .forms import CapabilityForm, DependencyForm, VitalFunctionForm
 from .models import CapabilityAssessment, Dependency, Risk, VitalFunction, matrix_for
-from .views import _group, _with_group
+from .views import _group, _with_group, create_view
 
 
 def _newest_capability(functions, matrix) -> None:
@@ -108,15 +107,12 @@ def function_detail(request, pk):
 
 @login_required
 def function_create(request):
-    group = _group(request)
-    if not get_access(request.user).scopes("change"):
-        raise PermissionDenied
-    form = VitalFunctionForm(request.POST or None, user=request.user, group=group)
-    if request.method == "POST" and form.is_valid():
-        function = form.save()
-        messages.success(request, _("The vital function was registered. Add its critical dependencies next."))
-        return redirect(function)
-    return render(request, "organisation/form.html", {"form": form, "title": _("New vital societal function")})
+    return create_view(
+        request,
+        VitalFunctionForm,
+        title=_("New vital societal function"),
+        message=_("The vital function was registered. Add its critical dependencies next."),
+    )
 
 
 class VitalFunctionUpdateView(VersionedUpdateView):

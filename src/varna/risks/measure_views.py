@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,7 +21,7 @@ from varna.organisation.models import OrgUnit
 from . import services
 from .forms import MeasureForm
 from .models import Measure, Risk
-from .views import PAGE_SIZE, _group, _units, _with_group
+from .views import PAGE_SIZE, _group, _units, _with_group, create_view
 
 
 def filter_measures(request, group):
@@ -104,24 +103,18 @@ def measure_detail(request, pk):
 
 @login_required
 def measure_create(request):
-    group = _group(request)
-    if not get_access(request.user).scopes("change"):
-        raise PermissionDenied
-    initial = {}
-    risk = None
+    initial, risk = {}, None
     if int_param(request, "risk") is not None:
-        risk = Risk.objects.restrict(request.user).filter(group=group, pk=int_param(request, "risk")).first()
+        risk = Risk.objects.restrict(request.user).filter(pk=int_param(request, "risk")).first()
         if risk:
             initial = {"risks": [risk.pk], "unit": risk.unit_id, "owner": risk.owner_id, "source": "risk"}
-    form = MeasureForm(request.POST or None, user=request.user, group=group, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        measure = form.save()
-        messages.success(request, _("The measure was added to the security programme."))
-        return redirect(measure)
-    return render(
+    return create_view(
         request,
-        "organisation/form.html",
-        {"form": form, "title": _("New measure"), "cancel": risk},
+        MeasureForm,
+        title=_("New measure"),
+        message=_("The measure was added to the security programme."),
+        initial=initial,
+        cancel=risk,
     )
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from varna.core.dates import add_months
-from varna.core.models import Notification, Task
+from varna.core.models import Notification, StaleEditError, Task
 from varna.organisation.models import RoleAssignment
 from varna.organisation.services import responsibilities
 
@@ -59,7 +59,10 @@ def assess(
     else:
         risk.residual_likelihood, risk.residual_consequence = score.likelihood, score.consequence
         risk.residual_zone = score.zone.key
-    Risk.objects.filter(pk=risk.pk).update(
+    # Conditional on the version the caller read: of two assessments made at once from the same
+    # page, the second is refused (StaleEditError, the transaction rolls back) instead of
+    # silently replacing the first.
+    updated = Risk.objects.filter(pk=risk.pk, version=risk.version).update(
         version=risk.version + 1,
         assessed_on=risk.assessed_on,
         likelihood=risk.likelihood,
@@ -76,6 +79,8 @@ def assess(
         residual_zone=risk.residual_zone,
         updated_at=timezone.now(),
     )
+    if not updated:
+        raise StaleEditError
     risk.version += 1
     return assessment
 

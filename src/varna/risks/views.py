@@ -8,8 +8,10 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from varna.core.access_log import log_read
@@ -28,6 +30,10 @@ from .models import Analysis, Measure, Risk, matrix_for
 from .scoring import ScoringError, text_colour
 
 PAGE_SIZE = 50
+STALE_ASSESSMENT = gettext_lazy(
+    "Someone else changed the risk after you opened the form. Nothing was saved: "
+    "look at the risk again and redo your assessment."
+)
 
 
 def _group(request):
@@ -35,6 +41,20 @@ def _group(request):
     if group is None or not get_access(request.user).anything:
         raise PermissionDenied
     return group
+
+
+def create_view(request, form_class, *, title, message, initial=None, next_url=None, cancel=None):
+    """The area's create pages: a user with "change" somewhere fills the form (its unit choices
+    narrowed to where they may change); saved, they go to the new record (or `next_url(record)`)."""
+    group = _group(request)
+    if not get_access(request.user).scopes("change"):
+        raise PermissionDenied
+    form = form_class(request.POST or None, user=request.user, group=group, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        record = form.save()
+        messages.success(request, message)
+        return redirect(next_url(record) if next_url else record)
+    return render(request, "organisation/form.html", {"form": form, "title": title, "cancel": cancel})
 
 
 def _units(request, group):
@@ -184,16 +204,15 @@ def risk_detail(request, pk):
 
 @login_required
 def risk_create(request):
-    group = _group(request)
-    if not get_access(request.user).scopes("change"):
-        raise PermissionDenied
     initial = {"analysis": int_param(request, "analys"), "unit": int_param(request, "enhet")}
-    form = RiskForm(request.POST or None, user=request.user, group=group, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        risk = form.save()
-        messages.success(request, _("The risk was registered. Assess its likelihood and consequences next."))
-        return redirect("risks:assess", pk=risk.pk)
-    return render(request, "organisation/form.html", {"form": form, "title": _("New risk")})
+    return create_view(
+        request,
+        RiskForm,
+        title=_("New risk"),
+        message=_("The risk was registered. Assess its likelihood and consequences next."),
+        initial=initial,
+        next_url=lambda risk: reverse("risks:assess", args=[risk.pk]),
+    )
 
 
 class RiskUpdateView(VersionedUpdateView):
@@ -207,13 +226,7 @@ def assess(request, pk):
     form = AssessmentForm(request.POST or None, risk=risk, initial={"kind": request.GET.get("typ") or "current"})
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["expected_version"] != risk.version:
-            form.add_error(
-                None,
-                _(
-                    "Someone else changed the risk after you opened the form. Nothing was saved: "
-                    "look at the risk again and redo your assessment."
-                ),
-            )
+            form.add_error(None, STALE_ASSESSMENT)
         else:
             try:
                 services.assess(
@@ -227,6 +240,8 @@ def assess(request, pk):
                 )
             except ScoringError:
                 form.add_error(None, _("The values are outside the profile's scales."))
+            except StaleEditError:
+                form.add_error(None, STALE_ASSESSMENT)
             else:
                 messages.success(request, _("The assessment was saved."))
                 return redirect(risk)
@@ -402,15 +417,12 @@ def analysis_detail(request, pk):
 
 @login_required
 def analysis_create(request):
-    group = _group(request)
-    if not get_access(request.user).scopes("change"):
-        raise PermissionDenied
-    form = AnalysisForm(request.POST or None, user=request.user, group=group)
-    if request.method == "POST" and form.is_valid():
-        analysis = form.save()
-        messages.success(request, _("The analysis was created. Register its risks next."))
-        return redirect(analysis)
-    return render(request, "organisation/form.html", {"form": form, "title": _("New risk analysis")})
+    return create_view(
+        request,
+        AnalysisForm,
+        title=_("New risk analysis"),
+        message=_("The analysis was created. Register its risks next."),
+    )
 
 
 class AnalysisUpdateView(VersionedUpdateView):
