@@ -36,6 +36,16 @@ class VersionedModelForm(forms.ModelForm):
         return instance
 
 
+def limit_classification(form, user) -> None:
+    """Only roles cleared for classified records may classify one: others are not offered it."""
+    from .permissions import get_access
+
+    access = get_access(user)
+    if not access.classified_paths and not access.is_superuser:
+        field = form.fields["classification"]
+        field.choices = [c for c in field.choices if c[0] != "classified"]
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 

@@ -45,6 +45,13 @@ class Access:
             return True
         return unit is not None and any(unit.path.startswith(p) for p in self.classified_paths)
 
+    def may_read(self, record) -> bool:
+        """What `restrict(user)` decides in the database, for one record already loaded (with its
+        unit): its unit is in a view scope, and if classified, in a classified scope too."""
+        if not self.can("view", record.unit):
+            return False
+        return not getattr(record, "is_classified", False) or self.can_see_classified(record.unit)
+
     @property
     def anything(self) -> bool:
         return self.is_superuser or bool(self.scopes("view"))

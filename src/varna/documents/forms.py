@@ -3,8 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from varna.core.forms import DateInput, VersionedModelForm
-from varna.core.permissions import get_access
+from varna.core.forms import DateInput, VersionedModelForm, limit_classification
 from varna.organisation.forms import ScopedFormMixin
 from varna.organisation.models import Body, Person
 from varna.organisation.profiles import tr
@@ -40,11 +39,7 @@ class DocumentForm(ScopedFormMixin, VersionedModelForm):
             .exclude(pk=self.instance.pk)
         )
         self.fields["owner"].queryset = Person.objects.restrict(self.user).filter(group=self.group)
-        access = get_access(self.user)
-        if not access.classified_paths and not access.is_superuser:
-            self.fields["classification"].choices = [
-                c for c in self.fields["classification"].choices if c[0] != "classified"
-            ]
+        limit_classification(self, self.user)
         if self.instance.pk and self.instance.status != Status.DRAFT:
             self.fields["kind"].disabled = True  # the kind decides who decided it
 

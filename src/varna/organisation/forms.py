@@ -2,8 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from varna.core.forms import DateInput, VersionedModelForm
-from varna.core.permissions import get_access
+from varna.core.forms import DateInput, VersionedModelForm, limit_classification
 
 from .models import Body, Contract, ExternalParty, OrgUnit, Person, RoleAssignment
 from .profiles import tr
@@ -166,11 +165,7 @@ class ExternalPartyForm(ScopedFormMixin, VersionedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if not get_access(self.user).classified_paths and not get_access(self.user).is_superuser:
-            # Only roles cleared for classified records may classify one.
-            self.fields["classification"].choices = [
-                c for c in self.fields["classification"].choices if c[0] != "classified"
-            ]
+        limit_classification(self, self.user)
 
     def clean_org_number(self):
         import re

@@ -3,22 +3,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from varna.core.forms import DateInput, VersionedModelForm
-from varna.core.permissions import get_access
+from varna.core.forms import DateInput, VersionedModelForm, limit_classification
 from varna.documents.models import Document
 from varna.organisation import mandate
 from varna.organisation.forms import ScopedFormMixin
 from varna.organisation.models import OrgUnit, Person
 
 from .models import Analysis, Assessment, Dependency, Measure, Risk, VitalFunction, matrix_for
-
-
-def _limit_classification(form):
-    access = get_access(form.user)
-    if not access.classified_paths and not access.is_superuser:
-        form.fields["classification"].choices = [
-            c for c in form.fields["classification"].choices if c[0] != "classified"
-        ]
 
 
 class AnalysisForm(ScopedFormMixin, VersionedModelForm):
@@ -63,7 +54,7 @@ class AnalysisForm(ScopedFormMixin, VersionedModelForm):
             required=False,
             help_text=_("For an RSA: the mandate period it is made for."),
         )
-        _limit_classification(self)
+        limit_classification(self, self.user)
 
     def clean(self):
         cleaned = super().clean()
@@ -109,7 +100,7 @@ class RiskForm(ScopedFormMixin, VersionedModelForm):
             self.fields["status"].help_text = _("End the acceptance on the risk's page to change its status.")
         else:
             self.fields["status"].choices = [c for c in self.fields["status"].choices if c[0] != Risk.State.ACCEPTED]
-        _limit_classification(self)
+        limit_classification(self, self.user)
 
     def save(self, commit=True):
         self.instance.group = self.group
@@ -213,7 +204,7 @@ class MeasureForm(ScopedFormMixin, VersionedModelForm):
         self.fields["status"].choices = [c for c in self.fields["status"].choices if c[0] != Measure.State.DONE]
         if self.instance.pk and self.instance.status == Measure.State.DONE:
             del self.fields["status"]
-        _limit_classification(self)
+        limit_classification(self, self.user)
 
     def clean_cost_estimate(self):
         cost = self.cleaned_data.get("cost_estimate")
@@ -257,7 +248,7 @@ class VitalFunctionForm(ScopedFormMixin, VersionedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _limit_classification(self)
+        limit_classification(self, self.user)
 
     def save(self, commit=True):
         self.instance.group = self.group
@@ -300,9 +291,9 @@ class CapabilityForm(forms.Form):
 
     def __init__(self, *args, matrix, **kwargs):
         super().__init__(*args, **kwargs)
-        from varna.organisation.profiles import tr
-
-        self.fields["level"].choices = [("", "–")] + [(s["level"], tr(s["name"])) for s in matrix.capability]
+        self.fields["level"].choices = [("", "–")] + [
+            (s["level"], matrix.capability_name(s["level"])) for s in matrix.capability
+        ]
 
     def clean_assessed_on(self):
         day = self.cleaned_data["assessed_on"]

@@ -12,28 +12,10 @@ from varna.core.history import history_entries
 from varna.core.permissions import get_access
 from varna.core.views import VersionedUpdateView
 
+from . import services
 from .forms import CapabilityForm, DependencyForm, VitalFunctionForm
 from .models import CapabilityAssessment, Dependency, Risk, VitalFunction, matrix_for
 from .views import _group, _with_group, create_view
-
-
-def _newest_capability(functions, matrix) -> None:
-    """Attach each function's newest capability assessment per event type (one query)."""
-    by_function: dict[int, dict[str, CapabilityAssessment]] = {}
-    for assessment in CapabilityAssessment.objects.filter(function__in=functions).order_by("assessed_on", "pk"):
-        by_function.setdefault(assessment.function_id, {})[assessment.event_type] = assessment
-    for function in functions:
-        newest = sorted(by_function.get(function.pk, {}).values(), key=lambda a: a.event_type)
-        for a in newest:
-            a.level_name = _capability_name(matrix, a.level)
-        function.capabilities = newest
-        function.worst_capability = max((a.level for a in newest), default=None)
-
-
-def _capability_name(matrix, level: int) -> str:
-    from varna.organisation.profiles import tr
-
-    return next((tr(s["name"]) for s in matrix.capability if s["level"] == level), str(level))
 
 
 @login_required
@@ -46,14 +28,14 @@ def function_list(request):
         .select_related("unit")
         .annotate(n_dependencies=Count("dependencies", distinct=True))
     )
-    _newest_capability(functions, matrix)
+    services.attach_newest_capabilities(functions, matrix)
     return render(
         request,
         "risks/functions.html",
         {
             "functions": functions,
             "can_create": bool(get_access(request.user).scopes("change")),
-            "capability_scale": [(s["level"], _capability_name(matrix, s["level"])) for s in matrix.capability],
+            "capability_scale": [(s["level"], matrix.capability_name(s["level"])) for s in matrix.capability],
         },
     )
 
@@ -69,19 +51,17 @@ def function_detail(request, pk):
     function = _function(request, pk)
     log_read(request, function)
     matrix = matrix_for(function.group)
+    access = get_access(request.user)
     visible = VitalFunction.objects.restrict(request.user)
-    dependencies = list(function.dependencies.select_related("depends_on").order_by("kind", "name"))
+    dependencies = list(function.dependencies.select_related("depends_on__unit").order_by("kind", "name"))
     for dependency in dependencies:
         # A dependency on a function the reader may not see is shown by its kind only.
-        dependency.visible_target = (
-            dependency.depends_on
-            if dependency.depends_on_id and visible.filter(pk=dependency.depends_on_id).exists()
-            else None
-        )
+        target = dependency.depends_on
+        dependency.visible_target = target if target is not None and access.may_read(target) else None
     capabilities = list(function.capability_assessments.select_related("assessed_by")[:30])
     for a in capabilities:
-        a.level_name = _capability_name(matrix, a.level)
-    can_change = get_access(request.user).can("change", function.unit)
+        a.level_name = matrix.capability_name(a.level)
+    can_change = access.can("change", function.unit)
     return render(
         request,
         "risks/function_detail.html",

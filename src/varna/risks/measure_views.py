@@ -77,7 +77,7 @@ def measure_list(request):
 
 def _measure(request, pk, action="view"):
     return get_object_or_404(
-        Measure.objects.restrict(request.user, action).select_related("group", "unit", "owner", "document"), pk=pk
+        Measure.objects.restrict(request.user, action).select_related("group", "unit", "owner", "document__unit"), pk=pk
     )
 
 
@@ -86,7 +86,7 @@ def measure_detail(request, pk):
     measure = _measure(request, pk)
     log_read(request, measure)
     document = measure.document
-    if document is not None and not document.__class__.objects.restrict(request.user).filter(pk=document.pk).exists():
+    if document is not None and not get_access(request.user).may_read(document):
         document = None  # the link is not shown to someone who may not see the document
     return render(
         request,

@@ -11,8 +11,7 @@ from django.utils.translation import ngettext
 from varna.core.obligations import Evidence, Result, Status, registry
 from varna.organisation import mandate
 
-from .models import Analysis, Measure, Risk
-from .scoring import RiskMatrix
+from .models import Analysis, Measure, Risk, matrix_for
 
 EVIDENCE_SHOWN = 10
 
@@ -27,10 +26,6 @@ def _evidence(records) -> list[Evidence]:
         )
         for r in records[:EVIDENCE_SHOWN]
     ]
-
-
-def _matrix(profile) -> RiskMatrix:
-    return RiskMatrix(profile.data.get("risk_matrix"))
 
 
 def _active(group):
@@ -128,7 +123,7 @@ def _has_open_or_done_measure():
 def risks_have_measures(group, profile, zones=None):
     """Every active risk in the given zones (the most severe by default) is treated by a
     planned, ongoing or completed measure — or formally accepted."""
-    matrix = _matrix(profile)
+    matrix = matrix_for(group)
     zones = zones or [matrix.ordered_zones()[-1].key]
     names = ", ".join(matrix.zones[z].label.lower() for z in zones)
     risks = _active(group).filter(zone__in=zones).exclude(status=Risk.State.ACCEPTED)
@@ -240,7 +235,7 @@ def life_health_prioritised(group, profile):
     """Personal safety first (AL-1): every active risk with a high consequence for life and
     health has a measure or a formal acceptance, and every assessed risk has its life-and-health
     consequence assessed."""
-    matrix = _matrix(profile)
+    matrix = matrix_for(group)
     risks = _active(group)
     flagged_q = Q(flagged=True) & ~Q(status=Risk.State.ACCEPTED)
     untreated_q = flagged_q & ~Q(_has_open_or_done_measure())
@@ -339,7 +334,7 @@ def openness_recorded(group, profile):
 def dimensions_assessed(group, profile, dimensions):
     """Every assessed active risk is assessed in each of the named consequence dimensions (for
     Karlskrona's vision, KK-3: people, environment, cultural and economic values)."""
-    matrix = _matrix(profile)
+    matrix = matrix_for(group)
     assessed = _active(group).filter(likelihood__isnull=False)
     missing_q = Q()
     for key in dimensions:

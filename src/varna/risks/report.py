@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from varna.core.access_log import log_read
 
-from .models import Analysis, CapabilityAssessment, Dependency, Measure, Risk, VitalFunction, matrix_for
+from . import services
+from .models import Analysis, Dependency, Measure, Risk, VitalFunction, matrix_for
 
 # Capability levels from this one on are shortcomings (on the default scale: deficient, very deficient).
 SHORTCOMING_FROM = 3
@@ -59,24 +60,13 @@ def build(analysis: Analysis, user, *, public: bool, request=None) -> Report:
     functions = list(
         _visible(functions_all, user, public)
         .select_related("unit")
-        .prefetch_related(
-            Prefetch("dependencies", queryset=Dependency.objects.select_related("depends_on")),
-            Prefetch(
-                "capability_assessments", queryset=CapabilityAssessment.objects.order_by("event_type", "-assessed_on")
-            ),
-        )
+        .prefetch_related(Prefetch("dependencies", queryset=Dependency.objects.select_related("depends_on")))
     )
+    services.attach_newest_capabilities(functions, matrix)
     visible_function_ids = {f.pk for f in functions}
     shortcomings, unprotected = [], []
     for function in functions:
-        newest = {}
-        for assessment in function.capability_assessments.all():
-            newest.setdefault(assessment.event_type, assessment)
-        function.newest_capabilities = list(newest.values())
-        for assessment in function.newest_capabilities:
-            assessment.level_name = next((s["name"] for s in matrix.capability if s["level"] == assessment.level), {})
-            if assessment.level >= SHORTCOMING_FROM:
-                shortcomings.append((function, assessment))
+        shortcomings += [(function, a) for a in function.capabilities if a.level >= SHORTCOMING_FROM]
         function.visible_dependencies = [
             d for d in function.dependencies.all() if not d.depends_on_id or d.depends_on_id in visible_function_ids
         ]

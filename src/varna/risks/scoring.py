@@ -140,6 +140,9 @@ class RiskMatrix:
     def consequence_name(self, level: int) -> str:
         return tr(self.consequence[level - 1]["name"]) if 1 <= level <= len(self.consequence) else ""
 
+    def capability_name(self, level: int) -> str:
+        return next((tr(s["name"]) for s in self.capability if s["level"] == level), str(level))
+
     def zone_at(self, likelihood: int, consequence: int) -> Zone:
         return self.zones[self.grid[likelihood - 1][consequence - 1]]
 

@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 from varna.core.dates import add_months
 from varna.core.models import Notification, StaleEditError, Task
 from varna.organisation.models import RoleAssignment
-from varna.organisation.services import responsibilities
+from varna.organisation.services import responsibilities, responsibility_with_inheritance
 
-from .models import Assessment, Measure, Risk, RiskAcceptance, matrix_for
+from .models import Assessment, CapabilityAssessment, Measure, Risk, RiskAcceptance, matrix_for
 
 
 @transaction.atomic
@@ -89,12 +89,10 @@ def risk_owners(risk: Risk) -> list:
     """Who answers for a risk: its owner, else the operationally responsible of its unit."""
     if risk.owner_id:
         return [risk.owner]
-    chain = [*risk.unit.ancestors(), risk.unit]
-    by_unit = responsibilities(chain, profile=risk.group.profile)
-    for unit in reversed(chain):
-        if by_unit[unit.pk].operational:
-            return by_unit[unit.pk].operational
-    return []
+    ancestors = list(risk.unit.ancestors())
+    by_unit = responsibilities([*ancestors, risk.unit], profile=risk.group.profile)
+    own = responsibility_with_inheritance(risk.unit, ancestors, by_unit)
+    return by_unit[(own.inherited_from or risk.unit).pk].operational
 
 
 @transaction.atomic
@@ -235,3 +233,15 @@ def expire_acceptances(day: datetime.date) -> list[RiskAcceptance]:
                 )
         expired.append(acceptance)
     return expired
+
+
+def attach_newest_capabilities(functions, matrix) -> None:
+    """Give each vital function `capabilities`: its newest capability assessment per event type
+    (by date, then entry), each with `level_name` on the profile's scale. One query."""
+    newest: dict[int, dict[str, CapabilityAssessment]] = {}
+    for assessment in CapabilityAssessment.objects.filter(function__in=functions).order_by("assessed_on", "pk"):
+        newest.setdefault(assessment.function_id, {})[assessment.event_type] = assessment
+    for function in functions:
+        function.capabilities = sorted(newest.get(function.pk, {}).values(), key=lambda a: a.event_type)
+        for assessment in function.capabilities:
+            assessment.level_name = matrix.capability_name(assessment.level)

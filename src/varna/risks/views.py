@@ -1,5 +1,7 @@
 """Risks, analyses and the risk matrix."""
 
+from dataclasses import dataclass, field
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -124,8 +126,7 @@ def risk_list(request):
     matrix = matrix_for(group)
     risks, filters, unit, analysis = filter_risks(request, group)
     page = Paginator(risks.select_related("unit").priority_order(), PAGE_SIZE).get_page(request.GET.get("sida"))
-    for risk in page:
-        risk.group = group
+    page.object_list = _with_group(page.object_list, group)
     return render(
         request,
         "risks/list.html",
@@ -151,15 +152,6 @@ def _risk(request, pk, action="view"):
         Risk.objects.restrict(request.user, action).select_related("group", "unit", "owner", "analysis__unit"),
         pk=pk,
     )
-
-
-def _visible_analysis(access, analysis):
-    """The risk's analysis, if the reader may see it (an RSA is often the group's, above them)."""
-    if analysis is None or not access.can("view", analysis.unit):
-        return None
-    if analysis.is_classified and not access.can_see_classified(analysis.unit):
-        return None
-    return analysis
 
 
 def _may_accept(access, risk) -> bool:
@@ -192,7 +184,8 @@ def risk_detail(request, pk):
             "measures": list(risk.measures.restrict(request.user).select_related("unit", "owner")),
             "affected_units": list(risk.affected_units.all()),
             "vital_functions": list(risk.vital_functions.restrict(request.user)),
-            "analysis": _visible_analysis(access, risk.analysis),
+            # Named only to those who may see it (an RSA is often the group's, above the reader).
+            "analysis": risk.analysis if risk.analysis and access.may_read(risk.analysis) else None,
             "history": history_entries(risk),
             "can_change": access.can("change", risk.unit),
             "acceptance": next((a for a in acceptances if a.ended_on is None), None),
@@ -291,16 +284,40 @@ def acceptance_end(request, pk):
     return redirect(risk)
 
 
-def matrix_counts(risks, residual: bool = False) -> dict[tuple[int, int], int]:
-    """Risks per (likelihood, consequence) cell: one GROUP BY over indexed columns."""
+@dataclass
+class MatrixSummary:
+    cells: dict = field(default_factory=dict)  # (likelihood, consequence) -> active risks
+    total: int = 0  # every risk, closed ones too
+    unassessed: int = 0  # active risks without the assessment shown
+    flagged: int = 0  # active risks with a high consequence for life and health
+
+    def zone_totals(self, matrix) -> list:
+        totals = {z.key: 0 for z in matrix.ordered_zones()}
+        for (like, cons), n in self.cells.items():
+            totals[matrix.zone_at(like, cons).key] += n
+        return [(z, totals[z.key]) for z in matrix.ordered_zones()]
+
+
+def summarise(risks, residual: bool = False) -> MatrixSummary:
+    """The matrix's cells and the counts beside it, from one GROUP BY over indexed columns."""
     like, cons = ("residual_likelihood", "residual_consequence") if residual else ("likelihood", "consequence")
-    rows = (
-        risks.filter(**{f"{like}__isnull": False, f"{cons}__isnull": False})
-        .order_by()
-        .values(like, cons)
-        .annotate(n=Count("pk"))
-    )
-    return {(r[like], r[cons]): r["n"] for r in rows}
+    summary = MatrixSummary()
+    for row in risks.order_by().values(like, cons, "status", "flagged").annotate(n=Count("pk")):
+        summary.total += row["n"]
+        if row["status"] == Risk.State.CLOSED:
+            continue
+        summary.flagged += row["n"] if row["flagged"] else 0
+        if row[like] and row[cons]:
+            cell = (row[like], row[cons])
+            summary.cells[cell] = summary.cells.get(cell, 0) + row["n"]
+        else:
+            summary.unassessed += row["n"]
+    return summary
+
+
+def matrix_counts(risks, residual: bool = False) -> dict[tuple[int, int], int]:
+    """Active risks per (likelihood, consequence) cell."""
+    return summarise(risks, residual).cells
 
 
 @login_required
@@ -309,21 +326,18 @@ def risk_matrix(request):
     matrix = matrix_for(group)
     risks, filters, unit, analysis = filter_risks(request, group)
     residual = request.GET.get("visa") == "rest"
-    counts = matrix_counts(risks.active(), residual)
-    zone_totals = {z.key: 0 for z in matrix.ordered_zones()}
-    for (like, cons), n in counts.items():
-        zone_totals[matrix.zone_at(like, cons).key] += n
+    summary = summarise(risks, residual)
     return render(
         request,
         "risks/matrix.html",
         {
             "matrix": matrix,
-            "rows": matrix.rows(counts),
+            "rows": matrix.rows(summary.cells),
             "consequence_levels": [(s["level"], matrix.consequence_name(s["level"])) for s in matrix.consequence],
-            "zone_totals": [(z, zone_totals[z.key]) for z in matrix.ordered_zones()],
-            "total": sum(counts.values()),
-            "unassessed": risks.active().filter(likelihood__isnull=True).count() if not residual else None,
-            "flagged": risks.active().filter(flagged=True).count(),
+            "zone_totals": summary.zone_totals(matrix),
+            "total": sum(summary.cells.values()),
+            "unassessed": None if residual else summary.unassessed,
+            "flagged": summary.flagged,
             "filters": filters,
             "filter_unit": unit,
             "filter_analysis": analysis,
@@ -375,18 +389,7 @@ def analysis_detail(request, pk):
     log_read(request, analysis)
     matrix = matrix_for(analysis.group)
     risks = Risk.objects.restrict(request.user).filter(analysis=analysis)
-    # One GROUP BY gives the matrix, the zone totals and the counts.
-    counts: dict = {}
-    by_zone: dict = {}
-    n_risks = 0
-    for row in risks.order_by().values("likelihood", "consequence", "zone", "status").annotate(n=Count("pk")):
-        n_risks += row["n"]
-        if row["status"] == Risk.State.CLOSED:
-            continue
-        by_zone[row["zone"]] = by_zone.get(row["zone"], 0) + row["n"]
-        if row["likelihood"] and row["consequence"]:
-            cell = (row["likelihood"], row["consequence"])
-            counts[cell] = counts.get(cell, 0) + row["n"]
+    summary = summarise(risks)
     treats_the_analysis = Exists(Measure.risks.through.objects.filter(measure=OuterRef("pk"), risk__analysis=analysis))
     measure_counts = (
         Measure.objects.restrict(request.user)
@@ -400,11 +403,11 @@ def analysis_detail(request, pk):
         {
             "analysis": analysis,
             "matrix": matrix,
-            "rows": matrix.rows(counts),
+            "rows": matrix.rows(summary.cells),
             "consequence_levels": [(s["level"], matrix.consequence_name(s["level"])) for s in matrix.consequence],
-            "zone_totals": [(z, by_zone.get(z.key, 0)) for z in matrix.ordered_zones()],
-            "unassessed": by_zone.get("", 0),
-            "n_risks": n_risks,
+            "zone_totals": summary.zone_totals(matrix),
+            "unassessed": summary.unassessed,
+            "n_risks": summary.total,
             "top_risks": _with_group(risks.active().select_related("unit").priority_order()[:15], analysis.group),
             "open_measures": measure_counts["open"],
             "overdue_measures": measure_counts["overdue"],
