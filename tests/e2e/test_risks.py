@@ -67,3 +67,35 @@ def test_the_matrix_links_each_count_to_its_risks(page):
     page.get_by_role("link", name="2 risker med sannolikhet 3 och konsekvens 5 (Åtgärder krävs)").click()
     expect(page.locator("tbody tr")).to_have_count(2)
     expect(page.get_by_role("link", name="Brand i särskilt boende nattetid")).to_be_visible()
+
+
+def test_import_a_risk_register_with_a_dry_run_first(page, tmp_path):
+    from varna.risks.models import Analysis, Risk
+
+    analysis = Analysis.objects.get(kind="rva")
+    login(page, "samordnare")
+    page.goto("/risker/")
+    page.locator("a[href='/risker/import/']").click()
+    page.locator("#id_analysis").select_option(str(analysis.pk))
+    path = tmp_path / "risker.csv"
+    path.write_text(
+        "titel;typ;enhetskod;sannolikhet;konsekvens liv och hälsa;konsekvens miljö\n"
+        "Skred vid Ljusnans strand;Olycksrisk;TF;3;4;2\n"
+        "Stöld av dieselreserven;Antagonistiskt hot;TF-FA;2;;3\n",
+        encoding="utf-8",
+    )
+    page.locator("input[type=file]").set_input_files(str(path))
+    page.locator("button[name=action][value=preview]").click()
+    expect(page.locator("#dry-run-heading")).to_be_visible()
+    expect(page.locator("td.errors")).to_have_count(0)
+    expect(page.get_by_role("cell", name="Skred vid Ljusnans strand")).to_be_visible()
+    assert_accessible(page, "risk import dry run")
+    assert not Risk.objects.filter(title="Skred vid Ljusnans strand").exists()
+
+    page.locator("button[name=action][value=apply]").click()
+    page.wait_for_url(f"**/risker/?analys={analysis.pk}")
+    expect(page.get_by_role("link", name="Skred vid Ljusnans strand")).to_be_visible()
+    expect(page.get_by_role("link", name="Stöld av dieselreserven")).to_be_visible()
+    page.get_by_role("link", name="Skred vid Ljusnans strand").click()
+    expect(page.locator(".zone").first).to_have_text("Åtgärder krävs")  # 3 × 4: red in Härjedalen's grid
+    assert Risk.objects.get(title="Stöld av dieselreserven").kind == "threat"

@@ -53,6 +53,32 @@ def test_an_ended_assignment_no_longer_counts(group, unit):
     assert tf.source == "head"
 
 
+@pytest.mark.policy("HJ-8")
+def test_hj8_every_administration_has_a_head_who_answers_for_the_policy(group, unit):
+    status, (result,) = _check(group, "HJ-8")
+    # Bygg- och miljöförvaltningen has no head of administration in the demo.
+    assert status == Status.NOT_MET
+    assert result.summary == "1 of 5 administrations has no head."
+    assert [e.label for e in result.evidence] == ["Bygg- och miljöförvaltningen"]
+
+    bmf = unit("BMF")
+    person = group.people.filter(unit=bmf).first() or group.people.first()
+    # Another role on the administration is not a head.
+    RoleAssignment.objects.create(person=person, role="security_coordinator", unit=bmf)
+    assert _check(group, "HJ-8")[0] == Status.NOT_MET
+
+    head = RoleAssignment.objects.create(person=person, role="head", unit=bmf)
+    status, (result,) = _check(group, "HJ-8")
+    assert status == Status.MET
+    assert result.summary == "All 5 administrations have a head."
+
+    # A head whose appointment has ended answers for nothing.
+    head.valid_to = timezone.localdate() - datetime.timedelta(days=1)
+    head.save()
+    status, (result,) = _check(group, "HJ-8")
+    assert status == Status.NOT_MET and [e.label for e in result.evidence] == ["Bygg- och miljöförvaltningen"]
+
+
 def test_a_unit_without_anyone_inherits_from_the_nearest_unit_above(unit):
     r = responsibility_with_inheritance(unit("TF-GP"))  # has a head of its own
     assert r.inherited_from is None

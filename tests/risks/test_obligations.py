@@ -12,7 +12,7 @@ from varna.core.obligations import Status, evaluate
 from varna.organisation import mandate
 from varna.organisation.demo import load_demo
 from varna.organisation.profiles import load_profile
-from varna.risks import services
+from varna.risks import report, services
 from varna.risks.models import Analysis, Measure, Risk
 
 
@@ -114,6 +114,29 @@ def test_hj2_an_accepted_or_cancelled_treatment_counts_right(group):
     Risk.objects.filter(pk=fire.pk).update(status=Risk.State.ACCEPTED)
     _, (treated, _) = check(group, "HJ-2")
     assert treated.status == Status.MET
+
+
+@pytest.mark.policy("HJ-2")
+def test_a_cancelled_measure_treats_nothing_in_the_check_nor_in_the_rsa_report(group, user_for):
+    """The check and the RSA report's "serious risks without a measure" share one definition
+    (RiskQuerySet.has_measure)."""
+    rva = Analysis.objects.get(group=group, kind="rva")
+    water = risk(group, "Förorenat dricksvatten i Svegs vattenverk")  # most severe zone, one planned measure
+
+    def without_a_measure():
+        _, (treated, _) = check(group, "HJ-2")
+        in_report = {
+            version: [r.title for r in report.build(rva, user_for("samordnare"), public=public).untreated]
+            for version, public in (("full", False), ("public", True))
+        }
+        return labels(treated), in_report["full"], in_report["public"], list(Risk.objects.without_measure())
+
+    assert all(water.title not in [str(r) for r in found] for found in without_a_measure())
+    Measure.objects.filter(risks=water).update(status=Measure.State.CANCELLED)
+    assert all(water.title in [str(r) for r in found] for found in without_a_measure())
+    # A measure that is done treats the risk; so does a live one beside the cancelled one.
+    treat(group, water, status=Measure.State.DONE)
+    assert all(water.title not in [str(r) for r in found] for found in without_a_measure())
 
 
 @pytest.mark.policy("HJ-5")

@@ -4,7 +4,7 @@ Export: the rows of the (filtered) register, for `core.spreadsheets.xlsx_respons
 
 Import of an existing register (the list a municipality kept in Excel before Värna), in the
 same three steps as the import of people and units (organisation/importer.py, whose file
-reading this reuses):
+reading this reuses through core/tabular.py, shared with the import of risks):
 
 ``parse_file(data, filename) -> Table``
     Bytes into header and rows; never raises (what is wrong with the file is in ``errors``).
@@ -32,14 +32,16 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q, Value
 from django.db.models.functions import Concat, Lower
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from varna.core import tabular
 from varna.core.models import Classification
 from varna.core.permissions import get_access
+from varna.core.tabular import Table
 from varna.organisation import importer
-from varna.organisation.importer import Column, FileRefused, RowError, column_letter
+from varna.organisation.importer import Column, RowError
 from varna.organisation.models import Body, OrgUnit, Person
 from varna.organisation.profiles import tr
 
@@ -124,8 +126,6 @@ COLUMNS = (
         gettext_lazy("Legal ground for secrecy, e.g. OSL 18 kap. 8 §. Required for a classified document."),
     ),
 )
-COLUMN = {c.field: c for c in COLUMNS}
-ALIASES = {importer._norm(alias): c.field for c in COLUMNS for alias in c.aliases}
 REQUIRED = ("kind", "title", "unit", "decided_on", "decided_by")
 DATES = ("decided_on", "in_force_from")
 MAX_LENGTH = {
@@ -179,98 +179,16 @@ def export_rows(documents, group):
 # Reading the file
 
 
-@dataclass
-class Table:
-    """The file as a header and rows of raw cells, or the reasons it cannot be read."""
-
-    filename: str = ""
-    format: str = ""
-    headers: list[str] = field(default_factory=list)
-    columns: dict[str, int] = field(default_factory=dict)
-    ignored: list[str] = field(default_factory=list)
-    rows: list[tuple[int, list[Any]]] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-
-    def header_of(self, name: str) -> str:
-        index = self.columns.get(name)
-        if index is None:
-            return COLUMN[name].header
-        return f"{self.headers[index]} ({column_letter(index)})"
-
-    def position_of(self, name: str) -> int:
-        return self.columns.get(name, len(self.headers))
-
-
-def _map_columns(table: Table) -> None:
-    header_row = table.rows[0][1] if table.rows and table.rows[0][0] == 1 else []
-    table.headers = ["" if h is None else str(h).strip()[:100] for h in header_row]
-    seen: dict[str, int] = {}
-    for index, header in enumerate(table.headers):
-        if not header:
-            continue
-        name = ALIASES.get(importer._norm(header))
-        if name is None:
-            table.ignored.append(header)
-        elif name in seen:
-            table.errors.append(
-                _("The columns %(first)s and %(second)s mean the same thing (%(column)s). Remove one of them.")
-                % {"first": table.headers[seen[name]], "second": header, "column": COLUMN[name].header}
-            )
-        else:
-            seen[name] = index
-    table.columns = seen
-    if table.rows and table.rows[0][0] == 1:
-        table.rows = table.rows[1:]
-    if not seen:
-        found = ", ".join(h[:40] for h in table.headers[:10] if h) or "–"
-        table.errors.append(
-            _(
-                "No known column names in the first row. Expected typ, titel, enhetskod, beslutsdatum and "
-                "beslutad av (found: %(found)s)."
-            )
-            % {"found": found}
-        )
-        return
-    for name in REQUIRED:
-        if name not in seen:
-            table.errors.append(_("The column %(column)s is missing.") % {"column": COLUMN[name].header})
-    if not table.errors and not table.rows:
-        table.errors.append(_("The file has column names but no rows."))
+NO_KNOWN_COLUMNS = gettext_lazy(
+    "No known column names in the first row. Expected typ, titel, enhetskod, beslutsdatum and "
+    "beslutad av (found: %(found)s)."
+)
 
 
 def parse_file(data: bytes, filename: str = "") -> Table:
-    """Read bytes into a Table. Never raises: a file that cannot be read gets `errors`. The
-    format is decided by the content (as in the import of people and units)."""
-    table = Table(filename=(filename or "")[:200])
-    try:
-        if len(data) > importer.MAX_BYTES:
-            raise FileRefused(importer.too_large_message())
-        if not data.strip():
-            raise FileRefused(_("The file is empty."))
-        if data.startswith(importer.ZIP_MAGIC):
-            importer._read_xlsx(data, table)
-        elif data.startswith(importer.OLE2_MAGIC):
-            raise FileRefused(
-                _(
-                    "Old Excel files (.xls) and password-protected workbooks are not accepted. "
-                    "Save the file as .xlsx without a password, or as CSV."
-                )
-            )
-        elif table.filename.lower().endswith((".xlsx", ".xlsm")):
-            raise FileRefused(
-                _("The file is named .xlsx but is not an Excel workbook. Save it from Excel as .xlsx or CSV.")
-            )
-        else:
-            importer._read_csv(data, table)
-        if not table.rows:
-            raise FileRefused(_("The file is empty."))
-        _map_columns(table)
-        if table.errors:
-            table.rows = []
-    except FileRefused as refused:
-        table.rows = []
-        table.errors.append(refused.message)
-    return table
+    """Read bytes into a Table (core/tabular.py). Never raises: a file that cannot be read gets
+    `errors`. The format is decided by the content (as in the import of people and units)."""
+    return tabular.parse_file(data, filename, COLUMNS, REQUIRED, NO_KNOWN_COLUMNS)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -330,7 +248,7 @@ class Plan:
 
 
 def _key(text: str) -> str:
-    return importer._norm(text or "")
+    return tabular.key(text)
 
 
 def _kind_keys(profile) -> dict[str, str]:
@@ -339,25 +257,6 @@ def _kind_keys(profile) -> dict[str, str]:
         keys[_key(key)] = key
         for name in (spec.get("name") or {}).values():
             keys.setdefault(_key(name), key)
-    return keys
-
-
-def _classification_keys() -> dict[str, str]:
-    keys = {_key(value): value for value in Classification.values}
-    for language in ("sv", "en"):
-        with translation.override(language):
-            for value, label in Classification.choices:
-                keys.setdefault(_key(str(label)), value)
-    for word, value in (
-        ("offentlig", Classification.PUBLIC),
-        ("öppen", Classification.PUBLIC),
-        ("intern", Classification.INTERNAL),
-        ("sekretess", Classification.CLASSIFIED),
-        ("sekretessbelagd", Classification.CLASSIFIED),
-        ("hemlig", Classification.CLASSIFIED),
-        ("secret", Classification.CLASSIFIED),
-    ):
-        keys.setdefault(word, value)
     return keys
 
 
@@ -502,7 +401,7 @@ def build_plan(table: Table, group, user) -> Plan:
     today = timezone.localdate()
     access = get_access(user)
     kinds = _kind_keys(profile)
-    classifications = _classification_keys()
+    classifications = tabular.classification_keys()
 
     units = {u.code.casefold(): u for u in OrgUnit.objects.filter(group=group)}
     managed = set(OrgUnit.objects.restrict(user, "manage").filter(group=group).values_list("pk", flat=True))

@@ -264,8 +264,10 @@ def _decode(data: bytes) -> str:
         raise FileRefused(_("The file's character encoding could not be read. Save it as CSV UTF-8.")) from None
 
 
-def _sniff_delimiter(text: str) -> str:
-    """The separator that makes the most known column names out of the first line."""
+def _sniff_delimiter(text: str, known: dict[str, str] | None = None) -> str:
+    """The separator that makes the most known column names (`known`, by default this import's)
+    out of the first line."""
+    known = ALIASES if known is None else known
     first = text.lstrip("\r\n").splitlines()[0] if text.strip() else ""
     best, best_score = ";", (-1, -1)
     for delimiter in (";", ",", "\t"):
@@ -273,19 +275,21 @@ def _sniff_delimiter(text: str) -> str:
             header = next(csv.reader([first], delimiter=delimiter), [])
         except csv.Error:
             continue
-        known = sum(1 for h in header if _norm(h) in ALIASES)
-        score = (known, len(header))
+        count = sum(1 for h in header if _norm(h) in known)
+        score = (count, len(header))
         if score > best_score:
             best, best_score = delimiter, score
     return best
 
 
-def _read_csv(data: bytes, table: Table) -> None:
+def _read_csv(data: bytes, table: Table, known: dict[str, str] | None = None) -> None:
+    """`known`: the header spellings the separator is sniffed with (core/tabular.py passes the
+    columns of the register it reads)."""
     text = _decode(data)
     if "\x00" in text:
         raise FileRefused(_("The file is neither a CSV text file nor an Excel workbook (.xlsx)."))
     table.format = "csv"
-    delimiter = _sniff_delimiter(text)
+    delimiter = _sniff_delimiter(text, known)
     try:
         _collect(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), table)
     except csv.Error as exc:

@@ -8,6 +8,7 @@ Scales and zones come from the profile (`risk_matrix`, see scoring.py).
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -98,6 +99,22 @@ class RiskQuerySet(RestrictedQuerySet):
         """Personal safety first (AL-1): flagged risks, then life-and-health consequence, then
         zone and level."""
         return self.order_by("-flagged", "-life_health", "-zone_rank", "-level", "title", "pk")
+
+    @staticmethod
+    def has_measure() -> Exists:
+        """The one definition of a risk *with a measure*, for filters, counts and annotations:
+        a planned, ongoing or completed measure treats it, a cancelled one does not. The RSA
+        report ("serious risks without a measure") and the checks (HJ-2, KK-7, AL-1) all use it.
+        Any measure counts, whoever may read it: that a risk is treated is a fact about the
+        risk, and the measure itself stays out of reports its reader may not see."""
+        return Exists(Measure.objects.filter(risks=OuterRef("pk")).exclude(status=Measure.State.CANCELLED))
+
+    def with_measure_flag(self):
+        """Each risk with `has_measure` (see `has_measure`), in the same query."""
+        return self.annotate(has_measure=self.has_measure())
+
+    def without_measure(self):
+        return self.filter(~self.has_measure())
 
 
 class Risk(VersionedModel, ClassifiedModel):

@@ -115,10 +115,6 @@ def risks_reviewed(group, profile):
     return Result(status, " ".join(parts), _evidence(shown.only("pk", "title", "classification")))
 
 
-def _has_open_or_done_measure():
-    return Exists(Measure.objects.filter(risks=OuterRef("pk")).exclude(status=Measure.State.CANCELLED))
-
-
 @registry.register("risks_have_measures", zones=("zones[]", False))
 def risks_have_measures(group, profile, zones=None):
     """Every active risk in the given zones (the most severe by default) is treated by a
@@ -127,7 +123,7 @@ def risks_have_measures(group, profile, zones=None):
     zones = zones or [matrix.ordered_zones()[-1].key]
     names = ", ".join(matrix.zones[z].label.lower() for z in zones)
     risks = _active(group).filter(zone__in=zones).exclude(status=Risk.State.ACCEPTED)
-    untreated_q = ~Q(_has_open_or_done_measure())
+    untreated_q = ~Q(Risk.objects.has_measure())
     counts = risks.aggregate(total=Count("pk"), untreated=Count("pk", filter=untreated_q))
     total, n = counts["total"], counts["untreated"]
     if not total:
@@ -238,7 +234,7 @@ def life_health_prioritised(group, profile):
     matrix = matrix_for(group)
     risks = _active(group)
     flagged_q = Q(flagged=True) & ~Q(status=Risk.State.ACCEPTED)
-    untreated_q = flagged_q & ~Q(_has_open_or_done_measure())
+    untreated_q = flagged_q & ~Q(Risk.objects.has_measure())
     unassessed_q = Q(likelihood__isnull=False) & ~Q(consequences__has_key=matrix.life_dimension)
     counts = risks.aggregate(
         assessed=Count("pk", filter=Q(likelihood__isnull=False)),

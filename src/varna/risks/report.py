@@ -1,4 +1,5 @@
-"""The risk and vulnerability analysis report (MSBFS 2015:5), in its seven parts, as HTML and PDF.
+"""The risk and vulnerability analysis report (MSBFS 2015:5), in its seven parts, as HTML, PDF
+and an editable DOCX.
 
 The full version holds what the reader may see, classified records included (each read is
 logged); the public version leaves every classified record out and says how many were left
@@ -14,6 +15,8 @@ from varna.core.access_log import log_read
 
 from . import services
 from .models import Analysis, Dependency, Measure, Risk, VitalFunction, matrix_for
+
+DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 # Capability levels from this one on are shortcomings (on the default scale: deficient, very deficient).
 SHORTCOMING_FROM = 3
@@ -48,12 +51,7 @@ def build(analysis: Analysis, user, *, public: bool, request=None) -> Report:
     matrix = matrix_for(group)
     profile = group.profile
     risks_all = Risk.objects.filter(analysis=analysis).exclude(status=Risk.State.CLOSED)
-    risks = list(
-        _visible(risks_all, user, public)
-        .select_related("unit")
-        .prefetch_related(Prefetch("measures", queryset=_visible(Measure.objects.all(), user, public)))
-        .priority_order()
-    )
+    risks = list(_visible(risks_all, user, public).select_related("unit").with_measure_flag().priority_order())
     for risk in risks:
         risk.group = group
     functions_all = VitalFunction.objects.filter(group=group)
@@ -72,8 +70,9 @@ def build(analysis: Analysis, user, *, public: bool, request=None) -> Report:
         ]
         unprotected += [(function, d) for d in function.visible_dependencies if d.lacks_reserve]
     top_zone = matrix.ordered_zones()[-1].key
+    # "Without a measure" as the checks HJ-2/KK-7 and AL-1 count it (RiskQuerySet.has_measure).
     untreated = [
-        r for r in risks if (r.zone == top_zone or r.flagged) and r.status == Risk.State.ACTIVE and not r.measures.all()
+        r for r in risks if (r.zone == top_zone or r.flagged) and r.status == Risk.State.ACTIVE and not r.has_measure
     ]
     measures = list(
         _visible(Measure.objects.filter(risks__analysis=analysis), user, public)
@@ -114,6 +113,13 @@ def build(analysis: Analysis, user, *, public: bool, request=None) -> Report:
         measures=measures,
         left_out=left_out,
     )
+
+
+def docx(report: Report) -> bytes:
+    """The report as an editable Word document, written from the same `Report` (report_docx.py)."""
+    from .report_docx import render
+
+    return render(report)
 
 
 def pdf(report_html: str, base_url: str) -> bytes:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import exports, function_views, measure_views, views
+from . import exports, function_views, io_views, measure_views, views
 
 app_name = "risks"
 
@@ -11,6 +11,8 @@ urlpatterns = [
     path("zoner.css", views.zone_styles, name="zone-styles"),
     path("export.xlsx", exports.risk_export, name="export"),
     path("atgarder/export.xlsx", exports.measure_export, name="measure-export"),
+    path("import/", io_views.risk_import, name="import"),
+    path("import/mall.xlsx", io_views.import_template, name="import-template"),
     path("<int:pk>/", views.risk_detail, name="risk"),
     path("<int:pk>/andra/", views.RiskUpdateView.as_view(), name="edit"),
     path("<int:pk>/bedom/", views.assess, name="assess"),
@@ -22,6 +24,7 @@ urlpatterns = [
     path("analyser/<int:pk>/andra/", views.AnalysisUpdateView.as_view(), name="analysis-edit"),
     path("analyser/<int:pk>/rapport/", views.report_view, name="report"),
     path("analyser/<int:pk>/rapport.pdf", views.report_pdf, name="report-pdf"),
+    path("analyser/<int:pk>/rapport.docx", views.report_docx, name="report-docx"),
     path("samhallsviktig-verksamhet/", function_views.function_list, name="functions"),
     path("samhallsviktig-verksamhet/ny/", function_views.function_create, name="function-create"),
     path("samhallsviktig-verksamhet/beroenden/", function_views.dependency_graph, name="dependency-graph"),

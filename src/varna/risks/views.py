@@ -447,16 +447,29 @@ def report_view(request, pk):
     return render(request, "risks/report.html", {"report": _report(request, pk)})
 
 
+def _report_download(built, content: bytes, content_type: str, extension: str) -> HttpResponse:
+    """A downloaded report (PDF or DOCX): named by the mandate period and the version, never cached."""
+    period = built.analysis.mandate_period
+    name = f"rsa-{period.election_year + 1 if period else built.analysis.pk}"
+    name += "-offentlig" if built.public else "-fullstandig"
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}.{extension}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 @login_required
 def report_pdf(request, pk):
     built = _report(request, pk)
     matrix = matrix_for(built.analysis.group)
     zones = [{"key": z.key, "colour": z.colour, "text": text_colour(z.colour)} for z in matrix.ordered_zones()]
     html = render_to_string("risks/report_pdf.html", {"report": built, "zones": zones}, request=request)
-    period = built.analysis.mandate_period
-    name = f"rsa-{period.election_year + 1 if period else built.analysis.pk}"
-    name += "-offentlig.pdf" if built.public else "-fullstandig.pdf"
-    response = HttpResponse(report.pdf(html, request.build_absolute_uri("/")), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return _report_download(built, report.pdf(html, request.build_absolute_uri("/")), "application/pdf", "pdf")
+
+
+@login_required
+def report_docx(request, pk):
+    """The report as an editable Word document, with the same access checks and read logging
+    as the page and the PDF (`_report`)."""
+    built = _report(request, pk)
+    return _report_download(built, report.docx(built), report.DOCX_CONTENT_TYPE, "docx")
