@@ -51,6 +51,7 @@ class Scale:
     risks: int  # risks (the demo's included), in one RSA and unit analyses
     measures: int  # measures of the security programme, each treating one or two risks
     analyses: int  # unit risk analyses (besides the RSA)
+    incidents: int  # incidents over ten years (the demo's included), see bench/incident_data.py
 
 
 SCALES = {
@@ -67,6 +68,7 @@ SCALES = {
         risks=2_000,
         measures=4_000,
         analyses=40,
+        incidents=100_000,
     ),
     "storkommun": Scale(
         administrations=12,
@@ -80,6 +82,7 @@ SCALES = {
         risks=20_000,
         measures=40_000,
         analyses=300,
+        incidents=1_000_000,
     ),
 }
 
@@ -2094,6 +2097,30 @@ def risk_check(group) -> None:
     )
 
 
+def create_incidents(group, profile, total: int, seed: int) -> dict:
+    """Incidents up to `total` in the group (the demo's count), with their costs and a handful of
+    insurance policies (bench/incident_data.py). The units, their themes and the staff are read
+    from the database, so that the rows are the same whether they are made with the rest of the
+    data set or added to it later."""
+    from django.utils import timezone
+    from incident_data import IncidentGenerator
+
+    from varna.incidents.models import Incident
+    from varna.organisation.models import OrgUnit
+
+    _root, admin_level, activity_level, _unit, company_level = levels(profile)
+    units = list(OrgUnit.objects.filter(group=group).order_by("pk"))
+    names = {u.pk: u.name for u in units}
+    theme = {}
+    for u in units:
+        top = names[int(u.path.strip(".").split(".")[1])] if u.depth >= 1 else u.name
+        theme[u.pk] = "company" if u.kind == company_level else theme_of(top)
+    generator = IncidentGenerator(
+        group, profile, seed, units, theme, {admin_level: 2.0, activity_level: 3.0, company_level: 1.5}, timezone.now()
+    )
+    return generator.create(total - Incident.objects.filter(group=group).count())
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", choices=list(SCALES), default="storkommun")
@@ -2105,6 +2132,14 @@ def main(argv=None) -> int:
         default=0,
         metavar="N",
         help='also put N risks into one extra analysis ("Bench: en stor analys") of the scoped head\'s administration',
+    )
+    parser.add_argument(
+        "--incidents",
+        type=int,
+        default=None,
+        metavar="N",
+        help="incidents in all (default: the scale's, 1,000,000 for storkommun); on a database that already "
+        "holds generated data but no generated incidents, add them",
     )
     parser.add_argument(
         "--reset", action="store_true", help="empty the database first (flush): everything in it is deleted"
@@ -2146,6 +2181,9 @@ def main(argv=None) -> int:
         print(f"Using the existing group {group} (profile {profile.key}).")
 
     scale = SCALES[args.scale]
+    n_incidents = args.incidents if args.incidents is not None else (scale.incidents if scale else 0)
+    if get_user_model().objects.filter(username=COORDINATOR_USERNAME).exists() and args.incidents:
+        return add_incidents(group, profile, n_incidents, args.seed, started)
     if get_user_model().objects.filter(username=COORDINATOR_USERNAME).exists():
         print(
             "This database already holds generated data (the bench users exist). "
@@ -2185,6 +2223,10 @@ def main(argv=None) -> int:
             big = generator or Generator(group, profile, scale, args.seed)
             analysis, risks, assessments = big.create_big_analysis(admin, args.risks_in_one_analysis)
         t = step(f"one analysis ({analysis.pk}): {len(risks)} risks, {len(assessments)} assessments", t)
+    if n_incidents:
+        with transaction.atomic():
+            made = create_incidents(group, profile, n_incidents, args.seed)
+        t = step(", ".join(f"{v} {k}" for k, v in made.items()) or "incidents: none to add", t)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
@@ -2193,6 +2235,7 @@ def main(argv=None) -> int:
     from django.utils import timezone
 
     from varna.documents.models import Decision, Document, DocumentVersion
+    from varna.incidents.models import Incident
     from varna.organisation.models import Contract, ExternalParty, OrgUnit, Person, RoleAssignment
     from varna.risks.models import Analysis, Assessment, Measure, Risk
 
@@ -2202,6 +2245,11 @@ def main(argv=None) -> int:
     if scale is not None or args.risks_in_one_analysis:
         risk_check(group)
         t = step("risks checked", t)
+    if n_incidents:
+        from incident_data import incident_check
+
+        incident_check(group)
+        t = step("incidents checked", t)
     ended = RoleAssignment.objects.filter(valid_to__lt=timezone.localdate()).count()
     print(
         f"\nScale {args.scale}: {OrgUnit.objects.count()} org units, {Person.objects.count()} people, "
@@ -2210,12 +2258,39 @@ def main(argv=None) -> int:
         f"{Document.objects.count()} documents, {DocumentVersion.objects.count()} versions, "
         f"{Decision.objects.count()} decisions, {Analysis.objects.count()} risk analyses, "
         f"{Risk.objects.count()} risks, {Assessment.objects.count()} assessments, "
-        f"{Measure.objects.count()} measures."
+        f"{Measure.objects.count()} measures, {Incident.objects.count()} incidents."
     )
     print(f"Bench users (password {BENCH_PASSWORD!r}):")
     print(f"  {coordinator.username:<20} group security coordinator, sees all")
     print(f"  {head.username:<20} head of {admin.name} (unit {admin.pk}, {admin_people} people in its subtree)")
     print(f"Generated in {time.perf_counter() - started:.1f} s (budget 600 s).")
+    return 0
+
+
+def add_incidents(group, profile, total: int, seed: int, started: float) -> int:
+    """--incidents N on a database that already holds generated data: add the incidents only."""
+    from django.db import connection, transaction
+    from incident_data import incident_check
+
+    from varna.incidents.models import Incident
+
+    if Incident.objects.filter(group=group).count() > 1000:
+        print(
+            "This database already holds generated incidents. Run with --reset to start again from an empty database.",
+            file=sys.stderr,
+        )
+        return 1
+    t = time.perf_counter()
+    with transaction.atomic():
+        made = create_incidents(group, profile, total, seed)
+    print(f"  {', '.join(f'{v} {k}' for k, v in made.items()):<44} {time.perf_counter() - t:6.1f} s")
+    if connection.vendor == "postgresql":
+        t = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+        print(f"  {'VACUUM ANALYZE':<44} {time.perf_counter() - t:6.1f} s")
+    incident_check(group)
+    print(f"Added in {time.perf_counter() - started:.1f} s.")
     return 0
 
 

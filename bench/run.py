@@ -34,11 +34,16 @@ DOCUMENT_SEARCH_WORD = "brandskydd"
 # A word of bench/generate.py's risk titles and descriptions ("Brand i ...", "Skogsbrand ..."):
 # substring search (icontains) finds it in about one risk in eight.
 RISK_SEARCH_WORD = "brand"
+# A word of bench/incident_data.py's descriptions ("Krossade fönster ...", "Inbrott genom fönster ..."):
+# substring search (icontains on place and description) finds it in about one incident in twenty.
+INCIDENT_SEARCH_WORD = "fönster"
+# How deep the incident list's "deep page" is: page 100 is row 4,951 onwards (an OFFSET of 4,950).
+DEEP_PAGE = 100
 BIG_ANALYSIS_TITLE = "Bench: en stor analys"  # made by bench/generate.py --risks-in-one-analysis N
 COORDINATOR_LABEL = "group coordinator"
 
 # From shared/DESIGN.md, "Budgets": server time p95 per kind of page, and queries per page.
-BUDGETS_MS = {"list": 50, "detail": 20, "dashboard": 150}
+BUDGETS_MS = {"list": 50, "detail": 20, "dashboard": 150, "export": None}  # exports: time only
 QUERY_BUDGET = 15
 
 
@@ -46,7 +51,7 @@ QUERY_BUDGET = 15
 class Page:
     name: str
     url: str
-    kind: str  # list | detail | dashboard
+    kind: str  # list | detail | dashboard | export (timed apart, a few times, no budget)
     users: tuple[str, ...] = ()  # the user labels measured (empty: both)
 
 
@@ -64,11 +69,13 @@ class Result:
     captured: list
 
     @property
-    def budget(self) -> int:
+    def budget(self) -> int | None:
         return BUDGETS_MS[self.page.kind]
 
     @property
     def ok(self) -> bool:
+        if self.budget is None:
+            return self.status == 200
         return self.status == 200 and self.p95 <= self.budget and self.queries <= QUERY_BUDGET
 
 
@@ -143,6 +150,7 @@ def targets():
     ]
     pages += document_pages(admin)
     pages += risk_pages(admin)
+    pages += incident_pages(admin)
     users = [(COORDINATOR_LABEL, coordinator), ("scoped head", head)]
     return pages, users, admin
 
@@ -298,6 +306,104 @@ def risk_pages(admin) -> list[Page]:
     return pages
 
 
+def incident_pages(admin) -> list[Page]:
+    """The incident and insurance pages, if the data set has incidents (bench/generate.py makes
+    them; the demo has about a hundred).
+
+    Filters on rows both users see: the head's administration (?enhet=), last year (a whole
+    year). The detail is of a non-classified incident in the head's administration with the most
+    cost items, persons involved and links to measures and risks."""
+    from urllib.parse import urlencode
+
+    from django.db.models import Count
+    from django.utils import timezone
+
+    from varna.incidents.models import Incident
+
+    incidents = Incident.objects.filter(group=admin.group)
+    if not incidents.exists():
+        print("No incidents in this data set: their pages are left out.", file=sys.stderr)
+        return []
+    year = timezone.localdate().year - 1
+    linked = Incident.measures.through.objects.values("incident_id")
+    detail = (
+        incidents.filter(unit__path__startswith=admin.path, occurred_at__year__gte=year, pk__in=linked)
+        .exclude(classification="classified")
+        .annotate(
+            n_items=Count("cost_items", distinct=True),
+            n_persons=Count("persons", distinct=True),
+            n_links=Count("measures", distinct=True) + Count("risks", distinct=True),
+        )
+        .order_by("-n_links", "-n_items", "-n_persons", "-pk")
+        .first()
+    )
+    n_year = incidents.filter(occurred_at__year=year).count()
+    # A site searched by name: the one with the most incidents in the head's administration
+    # (the place up to its comma, "Hammars förskola" of "Hammars förskola, entrén").
+    busiest = (
+        incidents.filter(unit__path__startswith=admin.path)
+        .exclude(place="")
+        .values("place")
+        .annotate(n=Count("id"))
+        .order_by("-n", "place")
+        .first()
+    )
+    site = busiest["place"].split(",")[0] if busiest else INCIDENT_SEARCH_WORD
+    pages = [
+        Page("incidents: list", "/handelser/", "list"),
+        Page(f"incidents: list, page {DEEP_PAGE}", f"/handelser/?sida={DEEP_PAGE}", "list"),
+        Page(f"incidents: list, vandalism in {year}", f"/handelser/?kategori=vandalism&ar={year}", "list"),
+        Page("incidents: list, the head's administration", f"/handelser/?enhet={admin.pk}", "list"),
+        Page("incidents: list, not closed", "/handelser/?status=oppna", "list"),
+        Page(f"incidents: list, search q={INCIDENT_SEARCH_WORD}", f"/handelser/?q={INCIDENT_SEARCH_WORD}", "list"),
+        Page(f"incidents: list, search for a site q={site}", f"/handelser/?{urlencode({'q': site})}", "list"),
+    ]
+    if detail is not None:
+        pages.append(
+            Page(
+                f"incidents: detail ({detail.n_items} cost items, {detail.n_persons} persons, {detail.n_links} links)",
+                f"/handelser/{detail.pk}/",
+                "detail",
+            )
+        )
+    pages += [
+        Page("incidents: damage costs (dashboard)", "/handelser/skadekostnader/", "dashboard"),
+        Page("insurance: risk financing", "/forsakringar/riskfinansiering/", "dashboard"),
+        Page(f"incidents: XLSX export of {year} ({n_year} in the year)", f"/handelser/export.xlsx?ar={year}", "export"),
+    ]
+    return pages
+
+
+def measure_exports(client, pages: list[Page], label: str, n: int) -> list[Result]:
+    """Downloads, timed apart from the pages: one request with its SQL recorded, then n timed."""
+    results = []
+    for page in pages:
+        status, queries = capture(client, page)
+        wall, cpu = [], []
+        for _ in range(n):
+            started, started_cpu = time.perf_counter(), time.process_time()
+            response = client.get(page.url)
+            _ = response.content  # the whole file
+            wall.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - started_cpu) * 1000)
+            status = status if response.status_code == 200 else response.status_code
+        results.append(
+            Result(
+                page=page,
+                user=label,
+                status=status,
+                median=statistics.median(wall),
+                p95=percentile(wall, 0.95),
+                fastest=min(wall),
+                cpu=statistics.median(cpu),
+                sql_ms=sum(q.get("ms", 0) for q in queries),
+                queries=len(queries),
+                captured=queries,
+            )
+        )
+    return results
+
+
 class QueryTimer:
     """An execute wrapper: the time of each query with perf_counter, sending and fetching included
     (the debug log's own times are rounded to whole milliseconds)."""
@@ -413,6 +519,8 @@ def explain(result: Result, top: int) -> str:
 
 def data_sizes() -> dict[str, int]:
     from varna.documents.models import Decision, Document, DocumentVersion
+    from varna.incidents.models import CostItem, Incident
+    from varna.insurance.models import InsurancePolicy
     from varna.organisation.models import Contract, ExternalParty, OrgUnit, Person, RoleAssignment
     from varna.risks.models import Analysis, Assessment, Measure, Risk
 
@@ -429,6 +537,9 @@ def data_sizes() -> dict[str, int]:
         "risks": Risk.objects.count(),
         "assessments": Assessment.objects.count(),
         "measures": Measure.objects.count(),
+        "incidents": Incident.objects.count(),
+        "cost items": CostItem.objects.count(),
+        "insurance policies": InsurancePolicy.objects.count(),
     }
 
 
@@ -452,7 +563,7 @@ def code_version() -> str:
     return f"commit {commit}{' + uncommitted changes in src/' if dirty else ''}"
 
 
-def render(results: list[Result], n: int, warmup: int, admin, started: datetime.datetime) -> str:
+def render(results: list[Result], n: int, warmup: int, admin, started: datetime.datetime, export_n: int = 3) -> str:
     from django import get_version
     from django.conf import settings
     from django.db import connection
@@ -472,7 +583,8 @@ def render(results: list[Result], n: int, warmup: int, admin, started: datetime.
         "queries counted on one request; SQL ms = median time per request waiting for the database; "
         "app CPU ms = median CPU time of the Django process. "
         f"Budget: p95 ≤ {BUDGETS_MS['list']} ms lists, ≤ {BUDGETS_MS['detail']} ms details, "
-        f"≤ {BUDGETS_MS['dashboard']} ms dashboards; ≤ {QUERY_BUDGET} queries.",
+        f"≤ {BUDGETS_MS['dashboard']} ms dashboards; ≤ {QUERY_BUDGET} queries. Exports: {export_n} timed "
+        "requests each after the pages (SQL ms: of the recorded request), no budget.",
         "",
         "| page | user | status | median ms | p95 ms | min ms | app CPU ms | SQL ms | queries | budget ms "
         "| median/budget | verdict |",
@@ -482,11 +594,15 @@ def render(results: list[Result], n: int, warmup: int, admin, started: datetime.
         verdict = "ok" if r.ok else "**over**"
         if r.status != 200:
             verdict = f"**HTTP {r.status}**"
+        elif r.budget is None:
+            verdict = "time only"
         elif r.ok and r.median > r.budget * 0.8:
             verdict = "ok (close)"
+        budget = "–" if r.budget is None else r.budget
+        ratio = "–" if r.budget is None else f"{r.median / r.budget:.2f}"
         lines.append(
             f"| {r.page.name} | {r.user} | {r.status} | {r.median:.1f} | {r.p95:.1f} | {r.fastest:.1f} | "
-            f"{r.cpu:.1f} | {r.sql_ms:.1f} | {r.queries} | {r.budget} | {r.median / r.budget:.2f} | {verdict} |"
+            f"{r.cpu:.1f} | {r.sql_ms:.1f} | {r.queries} | {budget} | {ratio} | {verdict} |"
         )
     over = [r for r in results if not r.ok]
     lines += ["", f"{len(results) - len(over)} of {len(results)} measurements within budget."]
@@ -497,38 +613,58 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-n", type=int, default=30, help="timed requests per page and user (default 30)")
     parser.add_argument("--warmup", type=int, default=3)
-    parser.add_argument("--only", default="", help="measure only pages whose name contains this text")
+    parser.add_argument("--export-n", type=int, default=3, help="timed requests per export and user (default 3)")
+    parser.add_argument(
+        "--only",
+        default="",
+        help="measure only pages whose name contains this text (or one of several, comma-separated)",
+    )
     parser.add_argument("--explain", action="store_true", help="print queries and EXPLAIN ANALYZE of the slowest")
     parser.add_argument("--top", type=int, default=2, help="how many of a page's slowest queries to EXPLAIN")
     parser.add_argument(
         "--profile", action="store_true", help="cProfile the timed requests of each page and print the top functions"
+    )
+    parser.add_argument(
+        "--statement-timeout",
+        type=int,
+        default=0,
+        metavar="MS",
+        help="PostgreSQL: cancel any query after MS milliseconds (a page that needs longer is reported as HTTP 500)",
     )
     parser.add_argument("--out", default=str(BENCH / "out" / "last-run.md"))
     args = parser.parse_args(argv)
 
     setup_django()
     from django.core.management import call_command
+    from django.db import connection
     from django.test import Client
+
+    if args.statement_timeout and connection.vendor == "postgresql":
+        options = connection.settings_dict.setdefault("OPTIONS", {})
+        options["options"] = f"-c statement_timeout={args.statement_timeout}"
+        connection.close()
 
     # The code may have moved on since the data was generated: bring the schema up to date.
     call_command("migrate", interactive=False, verbosity=0)
 
     started = datetime.datetime.now()
     pages, users, admin = targets()
-    pages = [p for p in pages if args.only.lower() in p.name.lower()]
+    wanted = [w.strip().lower() for w in args.only.split(",")]
+    pages = [p for p in pages if any(w in p.name.lower() for w in wanted)]
     results: list[Result] = []
     for label, user in users:
         # SERVER_NAME must be in ALLOWED_HOSTS; the test environment (which would add
         # "testserver" but also instrument template rendering) is deliberately not set up.
-        client = Client(SERVER_NAME="localhost")
+        client = Client(SERVER_NAME="localhost", raise_request_exception=not args.statement_timeout)
         client.force_login(user)
         if args.profile:
             for page in [p for p in pages if not p.users or label in p.users]:
                 print(profile(client, page, label, args.n), file=sys.stderr)
             continue
-        for result in measure(
-            client, [p for p in pages if not p.users or label in p.users], label, args.n, args.warmup
-        ):
+        mine = [p for p in pages if not p.users or label in p.users]
+        timed = measure(client, [p for p in mine if p.kind != "export"], label, args.n, args.warmup)
+        exports = measure_exports(client, [p for p in mine if p.kind == "export"], label, args.export_n)
+        for result in timed + exports:
             results.append(result)
             print(
                 f"{result.page.name:<42} {label:<18} {result.status} median {result.median:7.1f} ms  "
@@ -537,7 +673,7 @@ def main(argv=None) -> int:
             )
     if args.profile:
         return 0
-    table = render(results, args.n, args.warmup, admin, started)
+    table = render(results, args.n, args.warmup, admin, started, args.export_n)
     print(table)
     if not args.only:
         out = Path(args.out)

@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "varna.organisation",
     "varna.documents",
     "varna.risks",
+    "varna.incidents",
+    "varna.insurance",
 ]
 
 MIDDLEWARE = [

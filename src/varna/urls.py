@@ -7,6 +7,8 @@ urlpatterns = [
     path("organisation/", include("varna.organisation.urls")),
     path("styrdokument/", include("varna.documents.urls")),
     path("risker/", include("varna.risks.urls")),
+    path("handelser/", include("varna.incidents.urls")),
+    path("forsakringar/", include("varna.insurance.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

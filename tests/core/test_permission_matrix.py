@@ -9,8 +9,11 @@ from dataclasses import dataclass
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from varna.documents.models import Document
+from varna.incidents.models import CostItem, Incident
+from varna.insurance.models import InsurancePolicy, InsuranceReview
 from varna.organisation.models import ExternalParty, OrgUnit, Person, RoleAssignment
 from varna.risks.models import Analysis, Measure, Risk, VitalFunction
 
@@ -42,7 +45,7 @@ class Entry:
     name: str
     action: str
     target: str  # "own": TF subtree, "other": SOF subtree
-    kind: str  # unit | person | party | role
+    kind: str  # unit | person | party | role | document | risk | measure | analysis | function | rva | incident | cost
 
 
 def target_object(kind, target, group):
@@ -66,6 +69,33 @@ def target_object(kind, target, group):
             Document.objects.filter(unit__path__startswith=unit.path).exclude(classification="classified").first()
         )
         return document, document.unit
+    if kind == "rva":
+        # The demo's RSA is the whole group's, on the top unit; one made on the unit lets its
+        # report (page, PDF, DOCX) be tried inside and outside each role's subtree.
+        rva = Analysis.objects.create(
+            group=group, unit=unit, kind=Analysis.Kind.RVA, title=f"RSA {code}", election_year=2026
+        )
+        return rva, unit
+    if kind == "policy":
+        # The demo's policies are held by the top unit; one held by the unit is tried here.
+        policy = InsurancePolicy.objects.create(
+            group=group, unit=unit, name=f"Försäkring {code}", insurer="Kommunassurans", valid_from="2025-01-01"
+        )
+        return policy, unit
+    if kind == "review":
+        review = InsuranceReview.objects.create(group=group, unit=unit, year=1990 + unit.pk, due_date="2026-03-31")
+        return review, unit
+    if kind in ("incident", "cost"):
+        # Not one a demo login reported: a reporter reads their own report whatever their role.
+        incident = (
+            Incident.objects.filter(unit__path__startswith=unit.path, reported_by__isnull=True)
+            .exclude(classification="classified")
+            .order_by("pk")
+            .first()
+        )
+        if kind == "cost":
+            return CostItem.objects.create(incident=incident, kind="repair", estimated=1000), incident.unit
+        return incident, incident.unit
     if kind in ("risk", "measure", "analysis", "function"):
         model = {"risk": Risk, "measure": Measure, "analysis": Analysis, "function": VitalFunction}[kind]
         objects = model.objects.filter(unit__path__startswith=unit.path).exclude(classification="classified")
@@ -96,8 +126,19 @@ DETAIL = (
     + [Entry("risks:analysis-edit", "change", t, "analysis") for t in ("own", "other")]
     + [Entry("risks:measure", "view", t, "measure") for t in ("own", "other")]
     + [Entry("risks:measure-edit", "change", t, "measure") for t in ("own", "other")]
+    + [Entry("risks:report", "view", t, "rva") for t in ("own", "other")]
+    + [Entry("risks:report-pdf", "view", t, "rva") for t in ("own", "other")]
+    + [Entry("risks:report-docx", "view", t, "rva") for t in ("own", "other")]
     + [Entry("risks:function", "view", t, "function") for t in ("own", "other")]
     + [Entry("risks:function-edit", "change", t, "function") for t in ("own", "other")]
+    + [Entry("incidents:incident", "view", t, "incident") for t in ("own", "other")]
+    + [Entry("incidents:edit", "change", t, "incident") for t in ("own", "other")]
+    + [Entry("incidents:photo-add", "change", t, "incident") for t in ("own", "other")]
+    + [Entry("incidents:measure-create", "change", t, "incident") for t in ("own", "other")]
+    + [Entry("incidents:cost-edit", "change", t, "cost") for t in ("own", "other")]
+    + [Entry("insurance:policy", "view", t, "policy") for t in ("own", "other")]
+    + [Entry("insurance:edit", "change", t, "policy") for t in ("own", "other")]
+    + [Entry("insurance:review", "view", t, "review") for t in ("own", "other")]
 )
 
 
@@ -153,6 +194,11 @@ def test_posting_an_edit_outside_the_scope_changes_nothing(client, client_for, g
         ("risks:analysis-create", "change"),
         ("risks:measure-create", "change"),
         ("risks:function-create", "change"),
+        ("risks:import", "change"),
+        ("risks:import-template", "change"),
+        ("incidents:import", "change"),
+        ("incidents:import-template", "change"),
+        ("insurance:create", "change"),
     ],
 )
 def test_create_pages_need_the_action_somewhere(client, client_for, group, name, action):
@@ -177,6 +223,7 @@ LIST_PAGES = [
     "risks:analyses",
     "risks:functions",
     "risks:dependency-graph",
+    "incidents:list",
 ]
 LIST_MODELS = {
     "risks:list": Risk,
@@ -195,6 +242,12 @@ def _links(group, code, name):
         objects = Person.objects.filter(unit__path__startswith=root.path)
     elif name == "documents:list":
         objects = Document.objects.filter(unit__path__startswith=root.path).exclude(classification="classified")
+    elif name == "incidents:list":
+        # This year's (the first page, newest first), not reported by a demo login (a reporter
+        # sees their own reports whatever their role).
+        objects = Incident.objects.filter(
+            unit__path__startswith=root.path, reported_by__isnull=True, occurred_at__year=timezone.localdate().year
+        ).exclude(classification="classified")
     elif name in LIST_MODELS:
         objects = (
             LIST_MODELS[name].objects.filter(unit__path__startswith=root.path).exclude(classification="classified")
@@ -209,6 +262,10 @@ def _links(group, code, name):
 @pytest.mark.parametrize("login", [login for login in LOGINS if login])
 @pytest.mark.parametrize("name", LIST_PAGES)
 def test_lists_show_only_what_the_role_covers(client_for, group, login, name):
+    if name == "incidents:list":
+        for code in ("TF", "SOF"):  # today's, so on the first page of the list (newest first)
+            unit = OrgUnit.objects.get(group=group, code=code)
+            Incident.objects.create(group=group, unit=unit, category="theft", description=f"Stöld {code}")
     response = client_for(login).get(reverse(name))
     view = SCOPES[login].get("view")
     text = response.content.decode() if response.status_code == 200 else ""

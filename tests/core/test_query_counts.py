@@ -9,6 +9,8 @@ from django.urls import reverse
 
 from varna.documents import services
 from varna.documents.models import Document
+from varna.incidents import services as incident_services
+from varna.incidents.models import CostItem, Incident, InvolvedPerson
 from varna.organisation.models import Contract, ExternalParty, OrgUnit, Person, RoleAssignment
 from varna.risks import services as risk_services
 from varna.risks.models import Analysis, Dependency, Measure, Risk, VitalFunction
@@ -55,7 +57,21 @@ def _grow(group, n):
         Dependency.objects.create(function=function, kind="power", name=f"Nät {i}")
         Dependency.objects.create(function=roads, kind="staff", name=f"Personal {i}-{n}")
         function.capability_assessments.create(event_type="Elavbrott", level=2, reasons="Skäl")
+        measured = _measured_incident(group, tf)
+        Incident.objects.create(group=group, unit=unit, category="theft", description="Stöld", place=f"Plats {i}")
+        CostItem.objects.create(incident=measured, kind="repair", estimated=1000 + i)
+        InvolvedPerson.objects.create(incident=measured, role="witness", name=f"Vittne {i}-{n}")
+        measured.measures.add(measure)
+        measured.risks.add(risk)
+        incident_services.update_costs(measured)
     return tf
+
+
+def _measured_incident(group, tf):
+    incident, _ = Incident.objects.get_or_create(
+        group=group, unit=tf, description="Mätincident", defaults={"category": "vandalism", "place": "Depån"}
+    )
+    return incident
 
 
 def _count(client, url):
@@ -87,6 +103,9 @@ PAGES = [
     ("risks:functions", None),
     ("risks:function", "function"),
     ("risks:dependency-graph", None),
+    ("incidents:list", None),
+    ("incidents:statistics", None),
+    ("incidents:incident", "incident"),
 ]
 
 
@@ -119,11 +138,14 @@ def test_query_count_is_constant_in_the_data_size(group, client_for, name, arg, 
             )
         if arg == "function":
             return reverse(name, args=[VitalFunction.objects.get(group=group, name="Snöröjning och framkomlighet").pk])
+        if arg == "incident":
+            return reverse(name, args=[_measured_incident(group, OrgUnit.objects.get(group=group, code="TF")).pk])
         if arg == "party":
             return reverse(name, args=[ExternalParty.objects.get(group=group, name="Fjällbygg Entreprenad AB").pk])
         return reverse(name)
 
     _grow(group, 3)
+    _count(client, url())  # warms the per-process caches (content types) a first visit fills
     small = _count(client, url())
     _grow(group, 30)
     large = _count(client, url())

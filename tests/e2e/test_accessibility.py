@@ -3,6 +3,8 @@
 import pytest
 
 from varna.documents.models import Document, NotificationDuty
+from varna.incidents.models import CostItem, Incident
+from varna.insurance.models import InsurancePolicy, InsuranceReview
 from varna.organisation.models import ExternalParty, OrgUnit, Person, RoleAssignment
 from varna.risks.models import Analysis, Measure, Risk, VitalFunction
 
@@ -69,6 +71,7 @@ def pages(group):
         f"/styrdokument/{policy.pk}/ersatt/",
         "/styrdokument/?omrade=x&q=nyckel",
         *risk_pages(group),
+        *incident_pages(group),
     ]
 
 
@@ -84,6 +87,8 @@ def risk_pages(group):
         "/risker/matris/",
         "/risker/matris/?visa=rest",
         "/risker/ny/",
+        "/risker/import/",
+        f"/risker/import/?analys={rva.pk}",
         f"/risker/{risk.pk}/",
         f"/risker/{risk.pk}/andra/",
         f"/risker/{risk.pk}/bedom/",
@@ -103,6 +108,47 @@ def risk_pages(group):
         "/risker/samhallsviktig-verksamhet/beroenden/",
         f"/risker/samhallsviktig-verksamhet/{function.pk}/",
         f"/risker/samhallsviktig-verksamhet/{function.pk}/andra/",
+    ]
+
+
+def incident_pages(group):
+    closed = Incident.objects.filter(group=group, status="closed", cost__gt=0).order_by("pk").first()
+    threat = Incident.objects.filter(group=group, category="threat_violence").order_by("pk").first()
+    fire = Incident.objects.filter(group=group, category="fire").order_by("pk").first()
+    item = CostItem.objects.filter(incident=closed).first()
+    return [
+        "/handelser/",
+        "/handelser/?kategori=graffiti&status=oppna&q=fasad",
+        "/handelser/rapportera/",
+        "/handelser/anmal/",
+        "/handelser/skadekostnader/",
+        "/handelser/import/",
+        f"/handelser/{closed.pk}/",
+        f"/handelser/{threat.pk}/",
+        f"/handelser/{fire.pk}/",
+        f"/handelser/{closed.pk}/utred/",
+        f"/handelser/{closed.pk}/foton/",
+        f"/handelser/{closed.pk}/ny-atgard/",
+        f"/handelser/kostnader/{item.pk}/andra/",
+        *insurance_pages(group),
+    ]
+
+
+def insurance_pages(group):
+    policy = InsurancePolicy.objects.get(group=group, name="Kommunförsäkring egendom")
+    review = InsuranceReview.objects.filter(group=group).order_by("-year").first()
+    open_review = InsuranceReview.objects.create(
+        group=group, unit=review.unit, body=review.body, year=2001, due_date="2002-03-31"
+    )
+    return [
+        "/forsakringar/",
+        "/forsakringar/?alla=1",
+        "/forsakringar/ny/",
+        "/forsakringar/riskfinansiering/",
+        f"/forsakringar/{policy.pk}/",
+        f"/forsakringar/{policy.pk}/andra/",
+        f"/forsakringar/oversyn/{review.pk}/",
+        f"/forsakringar/oversyn/{open_review.pk}/",
     ]
 
 

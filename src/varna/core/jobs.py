@@ -12,6 +12,8 @@ from django.tasks import task
 from django.utils import timezone
 
 from varna.documents.jobs import review_reminders as document_review_reminders
+from varna.incidents.jobs import daily as incident_daily_jobs
+from varna.insurance.jobs import daily as insurance_daily_jobs
 from varna.risks.jobs import daily as risk_daily_jobs
 
 from .models import Notification, ObligationStatus, ScheduledJobRun
@@ -70,6 +72,8 @@ SCHEDULE: dict[str, tuple] = {
     "record_obligation_statuses": (record_obligation_statuses, datetime.timedelta(minutes=15)),
     "document_review_reminders": (document_review_reminders, datetime.timedelta(days=1)),
     "risk_daily_jobs": (risk_daily_jobs, datetime.timedelta(days=1)),
+    "insurance_daily_jobs": (insurance_daily_jobs, datetime.timedelta(days=1)),
+    "incident_daily_jobs": (incident_daily_jobs, datetime.timedelta(days=1)),
 }
 
 

@@ -63,8 +63,9 @@ class Registry:
 
     def register(self, name: str, **params: tuple[str, bool]):
         """Register a check. Each keyword names a parameter and says what it refers to:
-        ("role_types" | "unit_levels" | "body_kinds" | "document_kinds" | "zones" | "dimensions", required)
-        (zones and dimensions of the risk matrix) or ("int" | "bool" | "text", required);
+        ("role_types" | "unit_levels" | "body_kinds" | "document_kinds" | "zones" | "dimensions" |
+        "incident_categories", required) (zones and dimensions of the risk matrix, the incident
+        categories of incidents.models.Category) or ("int" | "bool" | "text", required);
         a list of references is written with a trailing "[]", e.g. ("body_kinds[]", True)."""
 
         def decorator(func):
@@ -113,6 +114,10 @@ class Registry:
                 from varna.risks.scoring import DEFAULT_MATRIX
 
                 items = (profile_data.get("risk_matrix") or DEFAULT_MATRIX)[section]
+            elif section == "incident_categories":
+                from varna.incidents.models import Category
+
+                items = [{"key": key} for key in Category.values]
             else:
                 items = profile_data.get(section) or []
             known = {item.get("key") for item in items}
@@ -164,7 +169,7 @@ def evaluate(obligation: dict[str, Any], group, profile, cache: dict | None = No
 
 
 # Areas whose registers exist in Värna today; obligations of other areas say they are not built.
-BUILT_AREAS = {"organisation", "documents", "risks"}
+BUILT_AREAS = {"organisation", "documents", "risks", "incidents"}
 
 AREA_NAMES = {
     "organisation": gettext_lazy("Organisation and responsibility"),

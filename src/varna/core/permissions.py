@@ -115,6 +115,11 @@ def _prefix_q(field_name: str, paths: list[str]) -> Q:
     return reduce(or_, (Q(**{f"{field_name}__startswith": p}) for p in paths))
 
 
+def under_paths(field_name: str, paths: list[str]) -> Q:
+    """The unit at `field_name` is one of `paths` or below it (one LIKE term per path)."""
+    return _prefix_q(field_name, paths) if paths else Q(pk__in=[])
+
+
 class RestrictedQuerySet(models.QuerySet):
     """A queryset that can narrow itself to what a user may see or change.
 
@@ -126,13 +131,26 @@ class RestrictedQuerySet(models.QuerySet):
         access = get_access(user)
         if access.is_superuser:
             return self
-        paths = access.scopes(action)
-        if not paths:
+        if not access.scopes(action):
             return self.none()
-        condition = _prefix_q(self.unit_path_field, paths)
-        if hasattr(self.model, "classification"):
-            visible = ~Q(classification="classified")
-            if access.classified_paths:
-                visible |= _prefix_q(self.unit_path_field, access.classified_paths)
-            condition &= visible
-        return self.filter(condition)
+        classified = Q(classification="classified") if hasattr(self.model, "classification") else None
+        return self.filter(scope_q(access, self.unit_path_field, action, classified))
+
+
+def scope_q(access: Access, path_field: str, action: str = "view", classified: Q | None = None) -> Q | None:
+    """The condition `restrict` filters on, for querysets that combine it with another (or whose
+    rows say "classified" otherwise): the unit at `path_field` in one of the user's scopes for
+    `action`, and — where `classified` says a row is classified — in one of their classified
+    scopes too. None for a superuser (no condition); a condition matching nothing without scopes."""
+    if access.is_superuser:
+        return None
+    paths = access.scopes(action)
+    if not paths:
+        return Q(pk__in=[])
+    condition = _prefix_q(path_field, paths)
+    if classified is not None:
+        visible = ~classified
+        if access.classified_paths:
+            visible |= _prefix_q(path_field, access.classified_paths)
+        condition &= visible
+    return condition

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.http import HttpResponse
+from django.utils.functional import Promise
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
@@ -22,6 +23,8 @@ _FILENAME_SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 def _cell(sheet, value: Any):
     from openpyxl.cell import WriteOnlyCell
 
+    if isinstance(value, Promise):
+        value = str(value)  # a lazily translated label, in the language of the request
     if isinstance(value, datetime.datetime):
         value = value.replace(tzinfo=None)
     if isinstance(value, str):
@@ -38,12 +41,26 @@ def _cell(sheet, value: Any):
 
 def write_xlsx(sheet_title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     """One sheet: a bold header row (frozen, with a filter) and the rows. Streams the rows."""
+    return write_workbook([(sheet_title, headers, rows)])
+
+
+def write_workbook(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]) -> bytes:
+    """Several sheets, each as `write_xlsx` writes one: (title, headers, rows)."""
     from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    for sheet_title, headers, rows in sheets:
+        _write_sheet(workbook, sheet_title, headers, rows)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _write_sheet(workbook, sheet_title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=_SHEET_TITLE_FORBIDDEN.sub(" ", str(sheet_title))[:31] or "Sheet")
     sheet.freeze_panes = "A2"
     widths = [min(max(len(str(h)) + 2, 12), 60) for h in headers]
@@ -62,17 +79,19 @@ def write_xlsx(sheet_title: str, headers: Sequence[str], rows: Iterable[Sequence
         count += 1
     if headers:
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{count + 1}"
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
 
 
 def xlsx_response(filename: str, sheet_title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]):
     """An HTTP download of `write_xlsx`; the file name is reduced to safe ASCII characters."""
+    return workbook_response(filename, [(sheet_title, headers, rows)])
+
+
+def workbook_response(filename: str, sheets):
+    """An HTTP download of `write_workbook`; the file name is reduced to safe ASCII characters."""
     name = _FILENAME_SAFE.sub("-", filename).strip("-.") or "export"
     if not name.lower().endswith(".xlsx"):
         name += ".xlsx"
-    response = HttpResponse(write_xlsx(sheet_title, headers, rows), content_type=XLSX_CONTENT_TYPE)
+    response = HttpResponse(write_workbook(sheets), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "private, no-store"
     return response

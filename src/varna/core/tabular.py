@@ -99,22 +99,32 @@ def _map_columns(table: Table, known: dict[str, str], required: Sequence[str], e
         table.errors.append(_("The file has column names but no rows."))
 
 
-def parse_file(data: bytes, filename: str, columns: Sequence[Column], required: Sequence[str], expected_hint) -> Table:
+def parse_file(
+    data: bytes,
+    filename: str,
+    columns: Sequence[Column],
+    required: Sequence[str],
+    expected_hint,
+    *,
+    max_rows: int | None = None,
+    max_bytes: int | None = None,
+) -> Table:
     """Read bytes into a Table with the given columns. Never raises: a file that cannot be read
     gets `errors`. The format is decided by the content, never by the name.
 
     `required` names the fields whose column must be there; `expected_hint` is the (lazily
     translated) message for a first row without any known column name, with ``%(found)s`` for
-    the names found instead."""
+    the names found instead. `max_rows` and `max_bytes` are the import's limits (by default
+    importer.MAX_ROWS and importer.MAX_BYTES, which other imports keep)."""
     table = Table(filename=(filename or "")[:200], definitions={c.field: c for c in columns})
     known = aliases(columns)
     try:
-        if len(data) > importer.MAX_BYTES:
-            raise FileRefused(importer.too_large_message())
+        if len(data) > (importer.MAX_BYTES if max_bytes is None else max_bytes):
+            raise FileRefused(importer.too_large_message(max_bytes))
         if not data.strip():
             raise FileRefused(_("The file is empty."))
         if data.startswith(importer.ZIP_MAGIC):
-            importer._read_xlsx(data, table)
+            importer._read_xlsx(data, table, max_rows)
         elif data.startswith(importer.OLE2_MAGIC):
             # Also what a password-protected .xlsx is: an encrypted package in an OLE2 container.
             raise FileRefused(
@@ -128,7 +138,7 @@ def parse_file(data: bytes, filename: str, columns: Sequence[Column], required: 
                 _("The file is named .xlsx but is not an Excel workbook. Save it from Excel as .xlsx or CSV.")
             )
         else:
-            importer._read_csv(data, table, known)
+            importer._read_csv(data, table, known, max_rows)
         if not table.rows:
             raise FileRefused(_("The file is empty."))
         _map_columns(table, known, required, expected_hint)

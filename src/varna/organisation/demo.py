@@ -99,8 +99,12 @@ def load_demo(profile: Profile) -> tuple[MunicipalGroup, dict[str, str]]:
 
     # The demo's other areas, each loaded by its own app.
     from varna.documents.demo import load_documents
+    from varna.incidents.demo import load_incidents
+    from varna.insurance.demo import load_insurance
     from varna.risks.demo import load_risks
 
     documents = load_documents(group, profile, bodies, units)
     load_risks(group, profile, units, documents)
+    load_incidents(group)
+    load_insurance(group)
     return group, logins

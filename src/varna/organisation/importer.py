@@ -207,8 +207,9 @@ class FileRefused(Exception):
         self.message = message
 
 
-def too_large_message() -> str:
-    size = f"{MAX_BYTES / 1048576:.3g}".replace(".", ",")  # Swedish decimal comma
+def too_large_message(max_bytes: int | None = None) -> str:
+    """`max_bytes`: the limit of the import at hand (by default MAX_BYTES)."""
+    size = f"{(MAX_BYTES if max_bytes is None else max_bytes) / 1048576:.3g}".replace(".", ",")  # decimal comma
     return _("The file is larger than %(max)s MB. Split it into several files.") % {"max": size}
 
 
@@ -220,22 +221,25 @@ def _is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _collect(rows, table: Table) -> None:
-    """Keep row 1 (the header) and non-blank data rows with their spreadsheet row numbers."""
+def _collect(rows, table: Table, max_rows: int | None = None) -> None:
+    """Keep row 1 (the header) and non-blank data rows with their spreadsheet row numbers.
+    `max_rows`: the most data rows of the import at hand (by default MAX_ROWS); an import that
+    writes in bulk (incidents) accepts more."""
+    max_rows = MAX_ROWS if max_rows is None else max_rows
     data_rows = 0
-    scan_limit = max(MAX_ROWS * 4, MAX_ROWS + 10_000)
+    scan_limit = max(max_rows * 4, max_rows + 10_000)
     for number, row in enumerate(rows, start=1):
         if number > scan_limit:
-            raise FileRefused(_("The file has more than %(max)s rows.") % {"max": _thousands(MAX_ROWS)})
+            raise FileRefused(_("The file has more than %(max)s rows.") % {"max": _thousands(max_rows)})
         cells = list(row)
         if number > 1:
             if all(_is_blank(c) for c in cells):
                 continue
             data_rows += 1
-            if data_rows > MAX_ROWS:
+            if data_rows > max_rows:
                 raise FileRefused(
                     _("The file has more than %(max)s rows. Split it into several files.")
-                    % {"max": _thousands(MAX_ROWS)}
+                    % {"max": _thousands(max_rows)}
                 )
         table.rows.append((number, cells))
 
@@ -282,16 +286,16 @@ def _sniff_delimiter(text: str, known: dict[str, str] | None = None) -> str:
     return best
 
 
-def _read_csv(data: bytes, table: Table, known: dict[str, str] | None = None) -> None:
+def _read_csv(data: bytes, table: Table, known: dict[str, str] | None = None, max_rows: int | None = None) -> None:
     """`known`: the header spellings the separator is sniffed with (core/tabular.py passes the
-    columns of the register it reads)."""
+    columns of the register it reads); `max_rows` as for `_collect`."""
     text = _decode(data)
     if "\x00" in text:
         raise FileRefused(_("The file is neither a CSV text file nor an Excel workbook (.xlsx)."))
     table.format = "csv"
     delimiter = _sniff_delimiter(text, known)
     try:
-        _collect(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), table)
+        _collect(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), table, max_rows)
     except csv.Error as exc:
         raise FileRefused(
             _("The CSV file could not be read near row %(row)s: %(error)s")
@@ -299,7 +303,7 @@ def _read_csv(data: bytes, table: Table, known: dict[str, str] | None = None) ->
         ) from None
 
 
-def _read_xlsx(data: bytes, table: Table) -> None:
+def _read_xlsx(data: bytes, table: Table, max_rows: int | None = None) -> None:
     not_xlsx = _("The file is a ZIP archive but not an Excel workbook (.xlsx).")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -333,7 +337,7 @@ def _read_xlsx(data: bytes, table: Table) -> None:
             workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
             if not workbook.worksheets:
                 raise FileRefused(_("The Excel file has no sheets."))
-            _collect(workbook.worksheets[0].iter_rows(values_only=True), table)
+            _collect(workbook.worksheets[0].iter_rows(values_only=True), table, max_rows)
     except FileRefused:
         raise
     except Exception:  # openpyxl raises anything from KeyError to XML parse errors on a bad file

@@ -30,6 +30,35 @@ AREAS = (
     "followup",
 )
 PERMISSIONS = ("view", "change", "manage")
+# incidents.models.Category's keys (the profile is read before the apps are).
+INCIDENT_CATEGORIES = (
+    "near_miss",
+    "accident",
+    "vandalism",
+    "graffiti",
+    "theft",
+    "burglary",
+    "fire",
+    "threat_violence",
+    "water_damage",
+    "it",
+    "disruption",
+    "extraordinary",
+)
+# insurance.models.CoverKind's keys (the profile is read before the apps are).
+INSURANCE_COVERS = (
+    "fire",
+    "burglary",
+    "water",
+    "all_risk",
+    "liability",
+    "vehicle",
+    "interruption",
+    "crime",
+    "accident",
+    "cyber",
+    "other",
+)
 
 _UNIT = Map(
     {
@@ -267,6 +296,55 @@ SPEC = Map(
                 }
             ),
             required=False,
+        ),
+        "incidents": F(
+            Map(
+                {
+                    # How long personal data of an incident is kept, in months after it
+                    # happened, per category (`default` for the others); retention.py thins it.
+                    "personal_data_months": F(
+                        Map(
+                            {
+                                "default": F(Int(1, 1200), required=False),
+                                **{c: F(Int(1, 1200), required=False) for c in INCIDENT_CATEGORIES},
+                            }
+                        ),
+                        required=False,
+                        default={},
+                    ),
+                    # The decision that allows the thinning (a records management plan).
+                    "retention_decision": F(Str(), required=False, default=""),
+                    # A public form (no login) for residents to report, e.g. graffiti.
+                    "public_report": F(
+                        Map(
+                            {
+                                "categories": F(List(Str(choices=INCIDENT_CATEGORIES), min_items=1)),
+                                "unit": F(Str()),
+                            }
+                        ),
+                        required=False,
+                    ),
+                }
+            ),
+            required=False,
+            default={},
+        ),
+        "insurance": F(
+            Map(
+                {
+                    # The body that watches the insurance needs (HJ-7), by its name in the
+                    # municipality; it gets the yearly review.
+                    "review_body": F(Str(), required=False),
+                    "review_due_month": F(Int(1, 12), required=False, default=3),
+                    "required_covers": F(
+                        List(Str(choices=INSURANCE_COVERS), min_items=1),
+                        required=False,
+                        default=["fire", "burglary", "water", "liability"],
+                    ),
+                }
+            ),
+            required=False,
+            default={},
         ),
         "obligations": F(
             List(

@@ -103,35 +103,46 @@ def complete_measure(measure: Measure, *, user, expected_version: int, on: datet
     measure.completed_on = on or timezone.localdate()
     measure.save_versioned(expected_version)
     tasks = []
+    body = _("The measure “%(measure)s” is done. Assess the risk again to see its effect.") % {"measure": measure.title}
+    for risk in measure.risks.active().select_related("group", "unit", "owner"):
+        tasks += ask_reassessment(
+            risk, body=body, due_date=measure.completed_on + datetime.timedelta(days=30), user=user
+        )
+    return tasks
+
+
+def ask_reassessment(risk: Risk, *, body: str, due_date: datetime.date, user=None) -> list[Task]:
+    """Give the risk's owners a task to re-assess it (and a notification, unless they asked for
+    it themselves); the next current assessment closes the task. An owner who already has an
+    open re-assessment task for the risk gets no second one."""
     risk_type = ContentType.objects.get_for_model(Risk)
-    for risk in measure.risks.active().select_related("unit", "owner"):
-        for person in risk_owners(risk):
-            already = Task.objects.filter(
-                owner=person, subject_type=risk_type, subject_id=str(risk.pk), state=Task.State.OPEN
-            ).exists()
-            if already:
-                continue
-            title = _("Re-assess the risk: %(title)s") % {"title": risk.title}
-            tasks.append(
-                Task.objects.create(
-                    group_id=risk.group_id,
-                    owner=person,
-                    title=title,
-                    due_date=measure.completed_on + datetime.timedelta(days=30),
-                    url=risk.get_absolute_url(),
-                    subject_type=risk_type,
-                    subject_id=str(risk.pk),
-                )
+    title = _("Re-assess the risk: %(title)s") % {"title": risk.title}
+    tasks = []
+    for person in risk_owners(risk):
+        already = Task.objects.filter(
+            owner=person, subject_type=risk_type, subject_id=str(risk.pk), state=Task.State.OPEN
+        ).exists()
+        if already:
+            continue
+        tasks.append(
+            Task.objects.create(
+                group_id=risk.group_id,
+                owner=person,
+                title=title,
+                due_date=due_date,
+                url=risk.get_absolute_url(),
+                subject_type=risk_type,
+                subject_id=str(risk.pk),
             )
-            if person.user_id and person.user_id != getattr(user, "pk", None):
-                Notification.objects.create(
-                    group_id=risk.group_id,
-                    recipient_id=person.user_id,
-                    subject=title,
-                    body=_("The measure “%(measure)s” is done. Assess the risk again to see its effect.")
-                    % {"measure": measure.title},
-                    url=risk.get_absolute_url(),
-                )
+        )
+        if person.user_id and person.user_id != getattr(user, "pk", None):
+            Notification.objects.create(
+                group_id=risk.group_id,
+                recipient_id=person.user_id,
+                subject=title,
+                body=body,
+                url=risk.get_absolute_url(),
+            )
     return tasks
 
 
