@@ -478,6 +478,7 @@ def test_the_dry_run_changes_nothing_and_the_import_writes_everything(client_for
     graffiti = Incident.objects.get(description="Klotter på gaveln mot skolgården.")
     assert graffiti.unit.code == "TF-FA" and graffiti.category == "graffiti" and graffiti.place == "Skolans gavel"
     assert graffiti.occurred_at == _local(2024, 3, 5, 14, 30) and graffiti.reported_at == graffiti.occurred_at
+    assert graffiti.source == Incident.Source.IMPORT
     assert graffiti.status == "closed" and graffiti.closed_on is None and graffiti.reported_by is None
     assert graffiti.immediate_actions == "Sanerat" and graffiti.classification == "internal"
     (item,) = graffiti.cost_items.all()

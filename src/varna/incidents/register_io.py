@@ -943,6 +943,7 @@ def _incident(row: Row, group, zero: Decimal) -> Incident:
         category=row.category,
         occurred_at=row.occurred_at,
         reported_at=row.occurred_at,
+        source=Incident.Source.IMPORT,
         place=v.get("place", ""),
         description=v["description"],
         immediate_actions=v.get("immediate_actions", ""),
