@@ -5,8 +5,12 @@ from .models import AccessLogEntry
 
 def log_read(request, obj, action: str = "view") -> None:
     """Record a read of a classified record: who, when, what, from which page."""
-    if not getattr(obj, "is_classified", False):
-        return
+    if getattr(obj, "is_classified", False):
+        log_access(request, obj, action)
+
+
+def log_access(request, obj, action: str) -> None:
+    """Record a read of restricted content of any record (e.g. the persons in an incident)."""
     AccessLogEntry.objects.create(
         group_id=getattr(obj, "group_id", None),
         user=request.user,

@@ -169,3 +169,39 @@ def classification_keys() -> dict[str, str]:
     ):
         keys.setdefault(word, value)
     return keys
+
+
+ADDED, REFUSED = "added", "refused"
+
+
+@dataclass
+class Plan:
+    """What an import would do with a file: its rows, each added or refused with its errors.
+    Each register's import subclasses it with what it writes."""
+
+    filename: str = ""
+    format: str = ""
+    file_errors: list[str] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+    rows: list = field(default_factory=list)
+    applied: bool = False
+
+    @property
+    def added(self) -> list:
+        return [r for r in self.rows if r.status == ADDED]
+
+    @property
+    def refused(self) -> list:
+        return [r for r in self.rows if r.status == REFUSED]
+
+    @property
+    def errors(self) -> list:
+        return [e for r in self.refused for e in r.errors]
+
+    @property
+    def can_apply(self) -> bool:
+        return not self.file_errors and bool(self.rows) and not self.refused
+
+    def counts(self) -> dict[str, int]:
+        refused = sum(1 for r in self.rows if r.status == REFUSED)
+        return {ADDED: len(self.rows) - refused, REFUSED: refused}

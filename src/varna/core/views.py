@@ -59,6 +59,28 @@ class VersionedUpdateView(ScopedMixin, UpdateView):
         return HttpResponseRedirect(instance.get_absolute_url())
 
 
+def scoped_group(request):
+    """The group a register page works in, for a user who holds a role somewhere in it."""
+    group = current_group(request)
+    if group is None or not get_access(request.user).anything:
+        raise PermissionDenied
+    return group
+
+
+def create_view(request, form_class, *, title, message, initial=None, next_url=None, cancel=None):
+    """The area's create pages: a user with "change" somewhere fills the form (its unit choices
+    narrowed to where they may change); saved, they go to the new record (or `next_url(record)`)."""
+    group = scoped_group(request)
+    if not get_access(request.user).scopes("change"):
+        raise PermissionDenied
+    form = form_class(request.POST or None, user=request.user, group=group, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        record = form.save()
+        messages.success(request, message)
+        return redirect(next_url(record) if next_url else record)
+    return render(request, "organisation/form.html", {"form": form, "title": title, "cancel": cancel})
+
+
 def obligation_rows(group):
     profile = group.profile
     rows = []

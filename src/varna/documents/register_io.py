@@ -49,7 +49,7 @@ from . import services
 from .models import Decision, Document, DocumentVersion, Status
 from .services import DecisionRules
 
-ADDED, REFUSED = "added", "refused"
+ADDED, REFUSED = tabular.ADDED, tabular.REFUSED
 
 COLUMNS = (
     Column(
@@ -218,33 +218,8 @@ class Row:
 
 
 @dataclass
-class Plan:
-    filename: str = ""
-    format: str = ""
-    file_errors: list[str] = field(default_factory=list)
-    ignored_columns: list[str] = field(default_factory=list)
-    rows: list[Row] = field(default_factory=list)
-    applied: bool = False
+class Plan(tabular.Plan):
     documents: list[Document] = field(default_factory=list, repr=False)
-
-    @property
-    def added(self) -> list[Row]:
-        return [r for r in self.rows if r.status == ADDED]
-
-    @property
-    def refused(self) -> list[Row]:
-        return [r for r in self.rows if r.status == REFUSED]
-
-    @property
-    def errors(self) -> list[RowError]:
-        return [e for r in self.refused for e in r.errors]
-
-    @property
-    def can_apply(self) -> bool:
-        return not self.file_errors and bool(self.rows) and not self.refused
-
-    def counts(self) -> dict[str, int]:
-        return {ADDED: len(self.added), REFUSED: len(self.refused)}
 
 
 def _key(text: str) -> str:

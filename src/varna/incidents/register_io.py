@@ -68,7 +68,7 @@ from varna.organisation.models import MunicipalGroup, OrgUnit
 from . import summary
 from .models import Category, CostItem, Incident
 
-ADDED, REFUSED = "added", "refused"
+ADDED, REFUSED = tabular.ADDED, tabular.REFUSED
 CHECKING, WRITING = "checking", "writing"
 MAX_ROWS = 100_000
 """Most data rows of one file: ten years of a large municipality's incidents (the shared
@@ -612,34 +612,8 @@ class Row:
 
 
 @dataclass
-class Plan:
-    filename: str = ""
-    format: str = ""
-    file_errors: list[str] = field(default_factory=list)
-    ignored_columns: list[str] = field(default_factory=list)
-    rows: list[Row] = field(default_factory=list)
-    applied: bool = False
+class Plan(tabular.Plan):
     created: int = 0  # incidents written
-
-    @property
-    def added(self) -> list[Row]:
-        return [r for r in self.rows if r.status == ADDED]
-
-    @property
-    def refused(self) -> list[Row]:
-        return [r for r in self.rows if r.status == REFUSED]
-
-    @property
-    def errors(self) -> list[RowError]:
-        return [e for r in self.refused for e in r.errors]
-
-    @property
-    def can_apply(self) -> bool:
-        return not self.file_errors and bool(self.rows) and not self.refused
-
-    def counts(self) -> dict[str, int]:
-        refused = sum(1 for r in self.rows if r.status == REFUSED)
-        return {ADDED: len(self.rows) - refused, REFUSED: refused}
 
 
 def _error(table: Table, row: Row, name: str, message: str) -> None:

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Sum
 from django.db.models.functions import ExtractYear
 from django.http import HttpResponse
@@ -18,10 +17,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from varna.core.context_processors import current_group
 from varna.core.params import int_param
-from varna.core.permissions import get_access
 from varna.core.spreadsheets import workbook_response
+from varna.core.views import scoped_group as _group
 from varna.organisation.models import OrgUnit
 
 from . import summary
@@ -107,13 +105,6 @@ def _year(request) -> int:
     today = timezone.localdate()
     year = int_param(request, "ar", today.year)
     return year if 1900 < year < 3000 else today.year
-
-
-def _group(request):
-    group = current_group(request)
-    if group is None or not get_access(request.user).anything:
-        raise PermissionDenied
-    return group
 
 
 def build(request, group, year: int) -> dict:

@@ -14,7 +14,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from varna.core.access_log import log_read
+from varna.core.access_log import log_access, log_read
 from varna.core.context_processors import current_group
 from varna.core.history import history_entries
 from varna.core.params import int_param
@@ -187,7 +187,7 @@ def incident_detail(request, pk):
     show_persons = persons_visible(request.user, incident)
     persons = list(incident.persons.all()) if show_persons else []
     if persons or (show_persons and incident.reporter_contact):
-        _log_persons(request, incident)
+        log_access(request, incident, "persons")  # classified or not
     cost_items = list(incident.cost_items.all())
     return render(
         request,
@@ -206,24 +206,6 @@ def incident_detail(request, pk):
             "person_form": PersonForm(prefix="person") if can_change and show_persons else None,
             "risk_form": RiskLinkForm(user=request.user, incident=incident) if can_change else None,
         },
-    )
-
-
-def _log_persons(request, incident):
-    """Every read of the persons involved (and of a resident reporter's contact) is logged,
-    classified incident or not."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from varna.core.models import AccessLogEntry
-
-    AccessLogEntry.objects.create(
-        group_id=incident.group_id,
-        user=request.user,
-        content_type=ContentType.objects.get_for_model(Incident),
-        object_id=str(incident.pk),
-        object_repr=str(incident)[:300],
-        action="persons",
-        path=request.get_full_path()[:500],
     )
 
 

@@ -9,30 +9,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from varna.core.context_processors import current_group
 from varna.core.forms import STALE_MESSAGE
 from varna.core.history import history_entries
 from varna.core.models import StaleEditError
 from varna.core.params import int_param
 from varna.core.permissions import get_access
-from varna.core.views import VersionedUpdateView
+from varna.core.views import VersionedUpdateView, create_view
+from varna.core.views import scoped_group as _group
 from varna.incidents import summary
 from varna.incidents.models import Category, Incident
 from varna.organisation.models import OrgUnit
-from varna.risks.views import create_view
 
 from . import financing, services
 from .forms import CoverForm, PolicyForm, ReviewForm
 from .models import Cover, InsurancePolicy, InsuranceReview
 
 YEARS = 10
-
-
-def _group(request):
-    group = current_group(request)
-    if group is None or not get_access(request.user).anything:
-        raise PermissionDenied
-    return group
 
 
 @login_required

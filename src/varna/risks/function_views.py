@@ -10,12 +10,12 @@ from django.views.decorators.http import require_POST
 from varna.core.access_log import log_read
 from varna.core.history import history_entries
 from varna.core.permissions import get_access
-from varna.core.views import VersionedUpdateView
+from varna.core.views import VersionedUpdateView, create_view
 
 from . import services
 from .forms import CapabilityForm, DependencyForm, VitalFunctionForm
 from .models import CapabilityAssessment, Dependency, Risk, VitalFunction, matrix_for
-from .views import _group, _with_group, create_view
+from .views import _group, _with_group
 
 
 @login_required

@@ -15,13 +15,13 @@ from varna.core.history import history_entries
 from varna.core.models import StaleEditError
 from varna.core.params import int_param
 from varna.core.permissions import get_access
-from varna.core.views import VersionedUpdateView
+from varna.core.views import VersionedUpdateView, create_view
 from varna.organisation.models import OrgUnit
 
 from . import services
 from .forms import MeasureForm
 from .models import Measure, Risk
-from .views import PAGE_SIZE, _group, _units, _with_group, create_view
+from .views import PAGE_SIZE, _group, _units, _with_group
 
 
 def filter_measures(request, group):

@@ -50,7 +50,7 @@ from . import services
 from .models import Analysis, Risk, matrix_for
 from .scoring import RiskMatrix, Score, ScoringError
 
-ADDED, REFUSED = "added", "refused"
+ADDED, REFUSED = tabular.ADDED, tabular.REFUSED
 REQUIRED = ("title", "unit")
 LONG_TEXT = ("description", "cause")
 LONG_TEXT_CHARS = 5000
@@ -260,38 +260,13 @@ class Row:
 
 
 @dataclass
-class Plan:
-    filename: str = ""
-    format: str = ""
-    file_errors: list[str] = field(default_factory=list)
-    ignored_columns: list[str] = field(default_factory=list)
-    rows: list[Row] = field(default_factory=list)
+class Plan(tabular.Plan):
     analysis: Analysis | None = None
-    applied: bool = False
     risks: list[Risk] = field(default_factory=list, repr=False)
-
-    @property
-    def added(self) -> list[Row]:
-        return [r for r in self.rows if r.status == ADDED]
-
-    @property
-    def refused(self) -> list[Row]:
-        return [r for r in self.rows if r.status == REFUSED]
-
-    @property
-    def errors(self) -> list[RowError]:
-        return [e for r in self.refused for e in r.errors]
 
     @property
     def assessed(self) -> int:
         return sum(1 for r in self.added if r.score is not None)
-
-    @property
-    def can_apply(self) -> bool:
-        return not self.file_errors and bool(self.rows) and not self.refused
-
-    def counts(self) -> dict[str, int]:
-        return {ADDED: len(self.added), REFUSED: len(self.refused)}
 
 
 _key = tabular.key

@@ -4,7 +4,6 @@ from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import HttpResponse
@@ -17,13 +16,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from varna.core.access_log import log_read
-from varna.core.context_processors import current_group
 from varna.core.forms import STALE_MESSAGE
 from varna.core.history import history_entries
 from varna.core.models import StaleEditError
 from varna.core.params import int_param
 from varna.core.permissions import get_access
-from varna.core.views import VersionedUpdateView
+from varna.core.views import VersionedUpdateView, create_view
+from varna.core.views import scoped_group as _group
 from varna.organisation.models import OrgUnit
 
 from . import report, services
@@ -36,27 +35,6 @@ STALE_ASSESSMENT = gettext_lazy(
     "Someone else changed the risk after you opened the form. Nothing was saved: "
     "look at the risk again and redo your assessment."
 )
-
-
-def _group(request):
-    group = current_group(request)
-    if group is None or not get_access(request.user).anything:
-        raise PermissionDenied
-    return group
-
-
-def create_view(request, form_class, *, title, message, initial=None, next_url=None, cancel=None):
-    """The area's create pages: a user with "change" somewhere fills the form (its unit choices
-    narrowed to where they may change); saved, they go to the new record (or `next_url(record)`)."""
-    group = _group(request)
-    if not get_access(request.user).scopes("change"):
-        raise PermissionDenied
-    form = form_class(request.POST or None, user=request.user, group=group, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        record = form.save()
-        messages.success(request, message)
-        return redirect(next_url(record) if next_url else record)
-    return render(request, "organisation/form.html", {"form": form, "title": title, "cancel": cancel})
 
 
 def _units(request, group):
