@@ -38,9 +38,9 @@ def _gunicorn(bind: str, workers: int, threads: int) -> None:
 
 
 def demo(args: argparse.Namespace) -> None:
-    from pathlib import Path
+    from varna.paths import data_dir as default_data_dir
 
-    data_dir = Path(os.environ.get("VARNA_DATA_DIR", Path.cwd() / "var")).resolve()
+    data_dir = default_data_dir()
     data_dir.mkdir(parents=True, exist_ok=True)
     os.environ["VARNA_DATA_DIR"] = str(data_dir)
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{data_dir / f'demo-{args.profile}.sqlite3'}")

@@ -13,8 +13,10 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 from django.utils.csp import CSP
 
+from varna.paths import data_dir
+
 BASE_DIR = Path(__file__).resolve().parent
-DATA_DIR = Path(os.environ.get("VARNA_DATA_DIR", Path.cwd() / "var")).resolve()
+DATA_DIR = data_dir()
 
 ENVIRONMENT = os.environ.get("VARNA_ENV", "development")
 PRODUCTION = ENVIRONMENT == "production"
@@ -77,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "varna.core.access_log.ClassifiedReadLogMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -149,6 +152,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+
+# A monitor reads the health page's details with this bearer token; without it only staff do.
+HEALTH_TOKEN = os.environ.get("VARNA_HEALTH_TOKEN", "")
 
 # OpenID Connect single sign-on, switched on by configuration.
 OIDC_ENABLED = bool(os.environ.get("OIDC_RP_CLIENT_ID"))

@@ -74,3 +74,57 @@ def test_a_role_not_cleared_for_classified_records_cannot_classify(client_for, u
     )
     assert response.status_code == 200
     assert not ExternalParty.objects.filter(name="Hemlig AB").exists()
+
+
+def _classified(model, unit, **fields):
+    return model.objects.create(
+        group=unit.group, unit=unit, classification="classified", classification_ground="OSL 18 kap. 8 §", **fields
+    )
+
+
+@pytest.fixture
+def classified_records(group, unit):
+    from django.utils import timezone
+
+    from varna.documents.models import Document
+    from varna.incidents.models import Incident
+    from varna.risks.models import Risk
+
+    tf = unit("TF")
+    return {
+        "risk": _classified(Risk, tf, title="Hemlig risk"),
+        "document": _classified(Document, tf, kind="routine", title="Hemlig rutin"),
+        "incident": _classified(
+            Incident, tf, category="threat_violence", occurred_at=timezone.now(), description="Hot"
+        ),
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("risks:edit", "risk"),
+        ("risks:assess", "risk"),
+        ("risks:accept", "risk"),
+        ("risks:risk", "risk"),
+        ("documents:edit", "document"),
+        ("documents:document", "document"),
+        ("documents:version-create", "document"),
+        ("incidents:edit", "incident"),
+        ("incidents:incident", "incident"),
+    ],
+)
+def test_every_page_showing_a_classified_record_logs_one_read(client_for, user_for, classified_records, name, kind):
+    """Issue 10, finding 12: the edit forms showed classified content without a log entry."""
+    record = classified_records[kind]
+    response = client_for("forvaltningssamordnare").get(reverse(name, args=[record.pk]))
+    assert response.status_code == 200
+    from django.contrib.contenttypes.models import ContentType
+
+    entries = AccessLogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(record),
+        object_id=str(record.pk),
+        user=user_for("forvaltningssamordnare"),
+    )
+    assert entries.count() == 1, [(e.action, e.path) for e in entries]
+    assert entries.get().path == reverse(name, args=[record.pk])

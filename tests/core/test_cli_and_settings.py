@@ -64,3 +64,23 @@ def test_production_settings_are_secure(tmp_path):
         check=True,
     )
     assert result.stdout.strip() == "False True True True []"
+
+
+def test_the_data_folder_does_not_depend_on_the_current_directory(monkeypatch, tmp_path):
+    """Issue 10: a run from inside src/varna left a development secret key in the source tree."""
+    from pathlib import Path
+
+    from varna.paths import data_dir
+
+    root = Path(__file__).resolve().parents[2]
+    monkeypatch.delenv("VARNA_DATA_DIR", raising=False)
+    for where in (root, root / "src" / "varna", tmp_path):
+        monkeypatch.chdir(where)
+        assert data_dir() == root / "var"
+    monkeypatch.setenv("VARNA_DATA_DIR", str(tmp_path))
+    assert data_dir() == tmp_path.resolve()
+    git = ["git", "-C", str(root)]
+    tracked = subprocess.run([*git, "ls-files"], capture_output=True, text=True, check=False).stdout
+    assert not [line for line in tracked.splitlines() if line.endswith("secret_key") or "/var/" in f"/{line}"]
+    ignored = subprocess.run([*git, "check-ignore", "-q", "src/varna/var/secret_key"], capture_output=True, check=False)
+    assert ignored.returncode == 0  # a data folder made anywhere in the tree is ignored

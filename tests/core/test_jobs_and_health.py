@@ -18,18 +18,37 @@ worker_test = pytest.mark.django_db(transaction=True)
 
 
 @worker_test
-def test_health_reports_database_migrations_and_worker(db, client):
-    response = client.get(reverse("health"), HTTP_ACCEPT="application/json")
+def test_health_reports_database_migrations_and_worker_to_an_operator(db, client, settings):
+    settings.HEALTH_TOKEN = "monitor-token"
+    operator = {"HTTP_AUTHORIZATION": "Bearer monitor-token"}
+    response = client.get(reverse("health"), HTTP_ACCEPT="application/json", **operator)
     assert response.status_code == 200
     checks = response.json()["checks"]
     assert checks["database"]["ok"] and checks["migrations"]["ok"]
     assert not checks["worker"]["ok"] and checks["worker"]["detail"] == "never seen"
 
     call_command("run_worker", once=True)
-    checks = client.get(reverse("health") + "?format=json").json()["checks"]
+    checks = client.get(reverse("health") + "?format=json", **operator).json()["checks"]
     assert checks["worker"]["ok"]
     assert "SUCCESSFUL" in checks["last_job"]["detail"]
-    assert client.get(reverse("health")).status_code == 200  # the HTML page for operators
+    assert "Background worker" in client.get(reverse("health"), **operator).content.decode()
+
+
+def test_health_tells_anyone_else_only_that_it_is_up(demo, client, client_for, settings):
+    """Issue 10: the public health page named the database and the last background job."""
+    call_command("run_worker", once=True)
+    settings.HEALTH_TOKEN = "monitor-token"
+    for anonymous in (client, client_for("samordnare")):
+        for headers in ({}, {"HTTP_AUTHORIZATION": "Bearer wrong"}, {"HTTP_AUTHORIZATION": "Bearer "}):
+            response = anonymous.get(reverse("health") + "?format=json", **headers)
+            assert response.status_code == 200 and response.json() == {"ok": True}
+            page = anonymous.get(reverse("health"), **headers).content.decode()
+            assert "The application is healthy." in page
+            assert "sqlite" not in page and "postgresql" not in page and "SUCCESSFUL" not in page
+    settings.HEALTH_TOKEN = ""
+    response = client.get(reverse("health") + "?format=json", HTTP_AUTHORIZATION="Bearer ")
+    assert response.json() == {"ok": True}  # no token configured: no bearer reads details
+    assert "checks" in client_for("admin").get(reverse("health") + "?format=json").json()  # staff
 
 
 @worker_test

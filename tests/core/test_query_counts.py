@@ -157,4 +157,6 @@ def test_query_count_is_constant_in_the_data_size(group, client_for, name, arg, 
         checks = sum(len(o["checks"]) for o in group.profile.obligations)
         assert large <= 6 + 2 * checks
     else:
-        assert large <= 15
+        # 15, plus the one INSERT that logs a cleared reader's reads of the classified records
+        # on the page (ClassifiedReadLogMiddleware: one bulk write, constant in the data).
+        assert large <= 16

@@ -287,7 +287,7 @@ def test_bad_input_never_breaks_the_pages(coordinator, client_for, client, keys,
     response = client_for("chef").post(
         reverse("documents:acknowledge", args=[keys.pk]), {"next": "https://evil.example/"}
     )
-    assert response.status_code == 302 and response["Location"] == reverse("documents:my-acknowledgements")
+    assert response.status_code == 404
     assert client.post(reverse("documents:acknowledge", args=[keys.pk])).status_code == 302  # to the login
     assert client_for("chef").post(reverse("documents:acknowledge", args=[999999])).status_code == 404
 
@@ -342,3 +342,25 @@ def test_repealing_a_document_cancels_its_open_acknowledgement_tasks(group, clie
     assert Task.objects.filter(owner=wallin, state="open").exists()
     client_for("samordnare").post(reverse("documents:repeal", args=[document.pk]), {"version": document.version})
     assert not Task.objects.filter(owner=wallin, state="open").exists()
+
+
+def test_only_a_person_asked_may_acknowledge_and_nothing_names_another_document(client_for, group, unit):
+    """Issue 10, finding 2: as `medarbetare`, posting to any document's acknowledge URL named
+    the document (classified ones included) in the message; ids could be enumerated."""
+    secret = Document.objects.create(
+        group=group,
+        unit=unit("SOF"),
+        kind="routine",
+        title="Hemlig larmrutin MRK-ACK",
+        classification="classified",
+        classification_ground="OSL 18 kap. 8 §",
+    )
+    employee = client_for("medarbetare")
+    for document in [secret, *Document.objects.filter(group=group)]:
+        if Acknowledgement.objects.filter(document=document, person__user__username="medarbetare").exists():
+            continue
+        response = employee.post(reverse("documents:acknowledge", args=[document.pk]), follow=True)
+        assert response.status_code == 404, document
+        assert document.title not in response.content.decode()
+    page = employee.get(reverse("documents:my-acknowledgements")).content.decode()
+    assert "MRK-ACK" not in page

@@ -49,6 +49,7 @@ def pages(group):
         "/organisation/mandatperioder/",
         "/organisation/import/",
         "/konto/tvafaktor/aktivera/",
+        "/konto/tvafaktor/enheter/",
         "/styrdokument/",
         "/styrdokument/?granskning=forsenad&typ=instruction",
         "/styrdokument/ny/",
@@ -169,6 +170,25 @@ def test_a_form_with_errors_has_no_wcag_violations(page, e2e_demo):
     page.get_by_role("button", name="Spara").click()
     assert page.locator(".errors").count() > 0
     assert_accessible(page, "person form with errors")
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_the_error_pages_have_no_wcag_violations(page, e2e_demo, language):
+    login(page, "chef")
+    if language == "en":
+        page.get_by_role("button", name="English").click()
+    tf = OrgUnit.objects.get(group=e2e_demo, code="SOF")
+    for url, status in (
+        ("/finns-inte/", 404),
+        (f"/organisation/enheter/{tf.pk}/andra/", 404),
+        ("/skyldigheter/x", 404),
+    ):
+        response = page.goto(url)
+        assert response.status == status, url
+        assert_accessible(page, f"{url} ({language})")
+    response = page.goto("/organisation/import/")
+    assert response.status == 403
+    assert_accessible(page, f"403 ({language})")
 
 
 def test_a_user_without_role_sees_an_accessible_start_page(page):

@@ -14,21 +14,45 @@ STALE_MESSAGE = _(
 )
 
 
-class VersionedModelForm(forms.ModelForm):
-    """A model form that carries the record's version, so a stale form is refused."""
+MISSING_VERSION_MESSAGE = _(
+    "The form did not say which version of the record it was opened on, so saving it could "
+    "overwrite someone else's changes. Reload the page and make your changes again."
+)
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+class VersionField(forms.IntegerField):
+    """The version a form was opened on, required: without it a POST could skip the check."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("error_messages", {})
+        for code in ("required", "invalid", "min_value", "max_value"):
+            kwargs["error_messages"].setdefault(code, MISSING_VERSION_MESSAGE)
+        super().__init__(max_value=2**31 - 1, **kwargs)
+
+
+class VersionedModelForm(forms.ModelForm):
+    """A model form that carries the record's version, so a stale form is refused. Editing a
+    record requires the version; a form creating one has none to carry."""
+
+    version = VersionField(required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+            self.fields["version"].required = True
 
     def save_versioned(self):
         instance = self.save(commit=False)
-        expected = self.cleaned_data.get("version") or instance.version
+        if instance.pk is None:
+            instance.save()
+            self.save_m2m()
+            return instance
         try:
-            instance.save_versioned(expected)
+            instance.save_versioned(self.cleaned_data["version"])
         except StaleEditError:
             self.add_error(None, STALE_MESSAGE)
             return None
@@ -41,7 +65,7 @@ def limit_classification(form, user) -> None:
     from .permissions import get_access
 
     access = get_access(user)
-    if not access.classified_paths and not access.is_superuser:
+    if not access.classified_paths:
         field = form.fields["classification"]
         field.choices = [c for c in field.choices if c[0] != "classified"]
 

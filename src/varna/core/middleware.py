@@ -2,6 +2,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from .permissions import get_access
+from .xml_text import has_xml_illegal, strip_xml_illegal
 
 EXEMPT_PREFIXES = ("/konto/", "/static/", "/health", "/i18n/", "/oidc/")
 
@@ -27,20 +28,46 @@ class OtpRequiredMiddleware:
 
 
 class StripNulMiddleware:
-    """Drop NUL characters from query parameters. PostgreSQL text cannot hold them, so a
-    `?q=%00` would reach a search and fail with a server error; removed here, once, for every
-    list and filter (form fields refuse NUL themselves, with a message)."""
+    """Drop the characters XML cannot hold (NUL, other C0 controls, U+FFFE, U+FFFF: see
+    core/xml_text.py) from query parameters and posted form fields, once, for every page.
+
+    PostgreSQL text cannot hold NUL, so a `?q=%00` would reach a search and fail with a server
+    error; a title with U+FFFE, once stored, made every XLSX export of its register fail. The
+    posted fields are cleaned when a view first reads them, not here: a view may still install
+    an upload handler before the body is read (documents/file_views.py), and uploaded files are
+    left as they are."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if "%00" in request.META.get("QUERY_STRING", ""):
-            from django.http import QueryDict
-
-            cleaned = QueryDict(mutable=True)
-            for key, values in request.GET.lists():
-                cleaned.setlist(key.replace("\x00", ""), [v.replace("\x00", "") for v in values])
-            cleaned._mutable = False
-            request.GET = cleaned
+        if request.META.get("QUERY_STRING") and _needs_cleaning(request.GET):
+            request.GET = _cleaned(request.GET)
+        if request.method == "POST":
+            _clean_post_when_read(request)
         return self.get_response(request)
+
+
+def _needs_cleaning(data) -> bool:
+    return any(has_xml_illegal(key) or any(has_xml_illegal(v) for v in values) for key, values in data.lists())
+
+
+def _cleaned(data):
+    from django.http import QueryDict
+
+    cleaned = QueryDict(mutable=True)
+    for key, values in data.lists():
+        cleaned.setlist(strip_xml_illegal(key), [strip_xml_illegal(v) for v in values])
+    cleaned._mutable = False
+    return cleaned
+
+
+def _clean_post_when_read(request) -> None:
+    load = request._load_post_and_files
+
+    def load_and_clean():
+        load()
+        if _needs_cleaning(request._post):
+            request._post = _cleaned(request._post)
+
+    request._load_post_and_files = load_and_clean

@@ -96,7 +96,8 @@ class AccessLogEntry(models.Model):
         verbose_name_plural = _("access log")
 
     def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action} {self.object_repr}"
+        # Not object_repr: the name of a classified record is classified too (see core.admin).
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action} {self.content_type_id}#{self.object_id}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
@@ -223,3 +224,36 @@ class ObligationStatus(models.Model):
 
     def __str__(self):
         return f"{self.obligation_id} {self.status} {self.checked_at:%Y-%m-%d}"
+
+
+class SecurityEvent(models.Model):
+    """Append-only record of a change to how an account signs in (a second-factor device added
+    or removed), kept so that the user and an administrator can see when it happened and from
+    where; the user is also notified, so a change they did not make does not go unnoticed."""
+
+    class Kind(models.TextChoices):
+        OTP_DEVICE_ADDED = "otp_device_added", _("Authenticator added")
+        OTP_DEVICE_REMOVED = "otp_device_removed", _("Authenticator removed")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="security_events")
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    kind = models.CharField(_("event"), max_length=32, choices=Kind.choices)
+    detail = models.CharField(_("detail"), max_length=200, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("security event")
+        verbose_name_plural = _("security events")
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.get_kind_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Security events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Security events are append-only.")

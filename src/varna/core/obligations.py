@@ -3,10 +3,17 @@
 A profile binds each obligation to one or more named checks with parameters. A check is a
 small function that reads the registers and answers met / partly / not met with evidence.
 Areas register their checks in an `obligations.py` module, discovered at start-up.
+
+Checks run for the whole group (the worker stores their answers for the start page), but the
+page is read by every role: a summary counts and never names a record, and each piece of
+evidence says which records it names (`Evidence.records`: their units and whether classified),
+so that the page shows it only to a reader who may read all of them (`visible_evidence`) and
+counts the rest as outside what the reader may see.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 from django.db import models
@@ -28,8 +35,56 @@ _SEVERITY = [Status.NOT_MET, Status.PARTLY, Status.NOT_CHECKABLE, Status.NOT_BUI
 
 @dataclass
 class Evidence:
+    """A record a check points to. `records` holds the (unit path, classified) of every record
+    the label names; [] for what every role may see (a body); None, the default, for evidence
+    that does not say: shown to nobody, so that a new check cannot leak by forgetting it."""
+
     label: str
     url: str = ""
+    records: list[tuple[str | None, bool]] | None = None
+
+    @classmethod
+    def of(cls, record, label: str | None = None, url: str | None = None, also=()) -> "Evidence":
+        """Evidence naming `record` (with its unit loaded; an org unit is its own unit), and
+        `also` the other records its label names. A classified record is named by its kind only,
+        even to readers cleared for it: the page is no logged read."""
+        if label is None:
+            label = (
+                _("A classified %(kind)s") % {"kind": record._meta.verbose_name} if _classified(record) else str(record)
+            )
+        return cls(label, record.get_absolute_url() if url is None else url, [_scope(r) for r in (record, *also)])
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "Evidence":
+        records = data.get("records")
+        if records is not None:
+            records = [(path, bool(classified)) for path, classified in records]
+        return cls(data.get("label", ""), data.get("url", ""), records)
+
+    def as_json(self) -> dict[str, Any]:
+        records = None if self.records is None else [[path, classified] for path, classified in self.records]
+        return {"label": self.label, "url": self.url, "records": records}
+
+    def visible_to(self, access) -> bool:
+        if self.records is None:
+            return False
+        return all(
+            access.may_read(
+                SimpleNamespace(unit=SimpleNamespace(path=path) if path else None, is_classified=classified)
+            )
+            for path, classified in self.records
+        )
+
+
+def _classified(record) -> bool:
+    return bool(getattr(record, "is_classified", False))
+
+
+def _scope(record) -> tuple[str | None, bool]:
+    from varna.organisation.models import OrgUnit
+
+    unit = record if isinstance(record, OrgUnit) else getattr(record, "unit", None)
+    return (unit.path if unit is not None else None, _classified(record))
 
 
 @dataclass
@@ -42,8 +97,27 @@ class Result:
         return {
             "status": str(self.status),
             "summary": self.summary,
-            "evidence": [{"label": e.label, "url": e.url} for e in self.evidence],
+            "evidence": [e.as_json() for e in self.evidence],
         }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "Result":
+        return cls(Status(data["status"]), data["summary"], [Evidence.from_json(e) for e in data.get("evidence", [])])
+
+
+@dataclass
+class ShownResult:
+    """A result as one reader sees it: the evidence they may open, and how many more there are."""
+
+    status: Status
+    summary: str
+    evidence: list[Evidence]
+    hidden: int  # pieces of evidence naming records outside what the reader may see
+
+
+def visible_evidence(result: Result, access) -> ShownResult:
+    shown = [e for e in result.evidence if e.visible_to(access)]
+    return ShownResult(result.status, result.summary, shown, len(result.evidence) - len(shown))
 
 
 def worst(results: list[Result]) -> Status:

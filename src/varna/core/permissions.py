@@ -41,8 +41,8 @@ class Access:
         return any(unit.path.startswith(p) for p in self.scopes(action))
 
     def can_see_classified(self, unit) -> bool:
-        if self.is_superuser:
-            return True
+        # Clearance is a role: a technical administrator (superuser) without a cleared role sees
+        # every unit's records but no classified one.
         return unit is not None and any(unit.path.startswith(p) for p in self.classified_paths)
 
     def may_read(self, record) -> bool:
@@ -129,28 +129,28 @@ class RestrictedQuerySet(models.QuerySet):
 
     def restrict(self, user, action: str = "view"):
         access = get_access(user)
-        if access.is_superuser:
-            return self
-        if not access.scopes(action):
-            return self.none()
         classified = Q(classification="classified") if hasattr(self.model, "classification") else None
-        return self.filter(scope_q(access, self.unit_path_field, action, classified))
+        condition = scope_q(access, self.unit_path_field, action, classified)
+        return self if condition is None else self.filter(condition)
 
 
 def scope_q(access: Access, path_field: str, action: str = "view", classified: Q | None = None) -> Q | None:
     """The condition `restrict` filters on, for querysets that combine it with another (or whose
     rows say "classified" otherwise): the unit at `path_field` in one of the user's scopes for
     `action`, and — where `classified` says a row is classified — in one of their classified
-    scopes too. None for a superuser (no condition); a condition matching nothing without scopes."""
+    scopes too. A superuser is in every unit's scope but cleared only where a role clears them;
+    None when nothing narrows (a superuser, no classified rows); a condition matching nothing
+    without scopes."""
     if access.is_superuser:
-        return None
-    paths = access.scopes(action)
-    if not paths:
-        return Q(pk__in=[])
-    condition = _prefix_q(path_field, paths)
+        condition = None
+    else:
+        paths = access.scopes(action)
+        if not paths:
+            return Q(pk__in=[])
+        condition = _prefix_q(path_field, paths)
     if classified is not None:
         visible = ~classified
         if access.classified_paths:
             visible |= _prefix_q(path_field, access.classified_paths)
-        condition &= visible
+        condition = visible if condition is None else condition & visible
     return condition

@@ -2,7 +2,7 @@
 
 Text is always written as text: a title that begins with "=" stays a title and never becomes a
 formula in the reader's spreadsheet (formula injection). Dates are real date cells shown as
-YYYY-MM-DD.
+YYYY-MM-DD. Characters XML cannot hold are left out of every cell (core/xml_text.py).
 """
 
 import datetime
@@ -14,9 +14,10 @@ from typing import Any
 from django.http import HttpResponse
 from django.utils.functional import Promise
 
+from .xml_text import strip_xml_illegal
+
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _FILENAME_SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -28,7 +29,7 @@ def _cell(sheet, value: Any):
     if isinstance(value, datetime.datetime):
         value = value.replace(tzinfo=None)
     if isinstance(value, str):
-        value = _ILLEGAL_XML.sub("", value)
+        value = strip_xml_illegal(value)  # a value stored before input was cleaned still exports
     cell = WriteOnlyCell(sheet, value=value)
     if isinstance(value, str):
         cell.data_type = "s"  # never a formula
@@ -61,14 +62,16 @@ def _write_sheet(workbook, sheet_title: str, headers: Sequence[str], rows: Itera
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    sheet = workbook.create_sheet(title=_SHEET_TITLE_FORBIDDEN.sub(" ", str(sheet_title))[:31] or "Sheet")
+    sheet = workbook.create_sheet(
+        title=_SHEET_TITLE_FORBIDDEN.sub(" ", strip_xml_illegal(str(sheet_title)))[:31] or "Sheet"
+    )
     sheet.freeze_panes = "A2"
     widths = [min(max(len(str(h)) + 2, 12), 60) for h in headers]
     for index, width in enumerate(widths):
         sheet.column_dimensions[get_column_letter(index + 1)].width = width
     header_cells = []
     for header in headers:
-        cell = WriteOnlyCell(sheet, value=_ILLEGAL_XML.sub("", str(header)))
+        cell = WriteOnlyCell(sheet, value=strip_xml_illegal(str(header)))
         cell.data_type = "s"
         cell.font = Font(bold=True)
         header_cells.append(cell)

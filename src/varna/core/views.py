@@ -1,4 +1,5 @@
 import datetime
+import hmac
 
 from django.conf import settings
 from django.contrib import messages
@@ -15,11 +16,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import UpdateView
 
+from .access_log import log_read
 from .context_processors import current_group
 from .forms import VersionedModelForm
 from .jobs import record_group_statuses
 from .models import Notification, ObligationStatus, Task, WorkerHeartbeat
-from .obligations import AREA_NAMES, Result, Status, area_name, evaluate
+from .obligations import AREA_NAMES, Result, Status, area_name, evaluate, visible_evidence
 from .permissions import get_access
 
 
@@ -38,6 +40,11 @@ class VersionedUpdateView(ScopedMixin, UpdateView):
     action = "change"
     form_class: type[VersionedModelForm]
     template_name = "organisation/form.html"
+
+    def get_object(self, queryset=None):
+        record = super().get_object(queryset)
+        log_read(self.request, record, "edit")  # the form shows the classified content too
+        return record
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -81,7 +88,9 @@ def create_view(request, form_class, *, title, message, initial=None, next_url=N
     return render(request, "organisation/form.html", {"form": form, "title": title, "cancel": cancel})
 
 
-def obligation_rows(group):
+def obligation_rows(group, access):
+    """Every obligation checked now, for the whole group; its evidence as `access` may see it
+    (core/obligations.py, `visible_evidence`)."""
     profile = group.profile
     rows = []
     cache: dict = {}
@@ -93,15 +102,16 @@ def obligation_rows(group):
                 "area_name": area_name(obligation["area"]),
                 "status": status,
                 "status_label": Status(status).label,
-                "results": results,
+                "results": [visible_evidence(r, access) for r in results],
             }
         )
     return rows
 
 
-def latest_statuses(group) -> list[dict]:
+def latest_statuses(group, access) -> list[dict]:
     """The newest recorded answer of each obligation (written by the worker every 15 minutes and
-    by "Check now"), in one query: the start page does not run every check on each visit."""
+    by "Check now"), in one query: the start page does not run every check on each visit. Its
+    evidence as `access` may see it, as on the obligations page."""
     profile = group.profile
     newest = {}
     for row in ObligationStatus.objects.filter(
@@ -118,7 +128,7 @@ def latest_statuses(group) -> list[dict]:
                 "obligation": obligation,
                 "status": status,
                 "status_label": Status(status).label,
-                "results": [Result(Status(r["status"]), r["summary"]) for r in row.results] if row else [],
+                "results": [visible_evidence(Result.from_json(r), access) for r in row.results] if row else [],
                 "checked_at": row.checked_at if row else None,
             }
         )
@@ -135,7 +145,7 @@ def home(request):
         context["tasks"] = list(Task.objects.filter(owner=person, state=Task.State.OPEN).order_by("due_date")[:20])
     context["notifications"] = list(Notification.objects.filter(recipient=request.user, read_at__isnull=True)[:5])
     if group is not None and access.anything:
-        rows = latest_statuses(group)
+        rows = latest_statuses(group, access)
         by_area: dict[str, list] = {}
         for row in rows:
             by_area.setdefault(row["obligation"]["area"], []).append(row)
@@ -165,7 +175,7 @@ def obligations(request):
     group = current_group(request)
     if group is None or not get_access(request.user).anything:
         raise PermissionDenied
-    rows = obligation_rows(group)
+    rows = obligation_rows(group, get_access(request.user))
     profile = group.profile
     return render(
         request,
@@ -207,8 +217,19 @@ def tasks(request):
     return render(request, "core/tasks.html", {"items": items[:500]})
 
 
+def _may_read_health_details(request) -> bool:
+    """An operator: a logged-in staff user, or a monitor presenting VARNA_HEALTH_TOKEN as a
+    bearer token. Anyone else learns only whether the application is up."""
+    if request.user.is_authenticated and request.user.is_staff:
+        return True
+    token = settings.HEALTH_TOKEN
+    offered = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    return bool(token) and hmac.compare_digest(offered.encode(), token.encode())
+
+
 def health(request):
-    """For operators: the database, migrations and the background worker."""
+    """Liveness for anyone (up or not, nothing more); the database, migrations and the
+    background worker for operators (see _may_read_health_details)."""
     checks = {}
     try:
         with connection.cursor() as cursor:
@@ -251,11 +272,13 @@ def health(request):
         check["label"] = labels[name]
     healthy = checks["database"]["ok"] and checks["migrations"]["ok"]
     status = 200 if healthy else 503
+    if not _may_read_health_details(request):
+        checks = {}
     if request.GET.get("format") == "json" or "application/json" in request.headers.get("Accept", ""):
-        return JsonResponse({"ok": healthy, "checks": checks}, status=status)
+        return JsonResponse({"ok": healthy, "checks": checks} if checks else {"ok": healthy}, status=status)
     return render(
         request,
         "core/health.html",
-        {"checks": checks, "healthy": healthy, "version": settings.ENVIRONMENT},
+        {"checks": checks, "healthy": healthy},
         status=status,
     )

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from varna.core.access_log import log_read
+from varna.core.links import LinkedRecordsField
 from varna.core.permissions import get_access
 from varna.organisation.models import ExternalParty, OrgUnit, Person
 
@@ -58,12 +59,12 @@ class UnitRequestForm(forms.Form):
         return cleaned
 
 
-class PersonChoiceField(forms.ModelMultipleChoiceField):
+class PersonChoiceField(LinkedRecordsField):
     def label_from_instance(self, obj):
         return f"{obj} ({obj.unit})"
 
 
-class PartyChoiceField(forms.ModelMultipleChoiceField):
+class PartyChoiceField(LinkedRecordsField):
     def label_from_instance(self, obj):
         return f"{obj} ({obj.get_kind_display().lower()})"
 
@@ -325,7 +326,12 @@ def acknowledge(request, pk):
     person = get_access(request.user).person
     if person is None:
         raise PermissionDenied
-    document = get_object_or_404(Document.objects.select_related("group"), pk=pk, group_id=person.group_id)
+    # Only a person asked to read the document finds it here: anyone else gets the same 404 as
+    # for a document that does not exist, so neither its title nor its existence is revealed.
+    asked = Acknowledgement.objects.filter(person=person, document=OuterRef("pk"))
+    document = get_object_or_404(
+        Document.objects.select_related("group").filter(Exists(asked)), pk=pk, group_id=person.group_id
+    )
     try:
         acknowledgement = acks.acknowledge(person, document, request.user)
     except RuleError as exc:

@@ -3,7 +3,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from varna.core.forms import DateInput, VersionedModelForm, limit_classification
+from varna.core.forms import DateInput, VersionedModelForm, VersionField, limit_classification
+from varna.core.links import KeepHiddenLinksMixin
 from varna.organisation.forms import ScopedFormMixin
 from varna.organisation.models import Body, Person
 from varna.organisation.profiles import tr
@@ -12,7 +13,7 @@ from .models import Document, DocumentVersion, NotificationDuty, Review, Status
 from .services import allowed_bodies, allowed_people, decider_for
 
 
-class DocumentForm(ScopedFormMixin, VersionedModelForm):
+class DocumentForm(KeepHiddenLinksMixin, ScopedFormMixin, VersionedModelForm):
     """The document's description. Its content and review date change only through versions,
     decisions and reviews."""
 
@@ -42,6 +43,7 @@ class DocumentForm(ScopedFormMixin, VersionedModelForm):
         limit_classification(self, self.user)
         if self.instance.pk and self.instance.status != Status.DRAFT:
             self.fields["kind"].disabled = True  # the kind decides who decided it
+        self.keep_hidden_links()
 
     def clean(self):
         cleaned = super().clean()
@@ -101,7 +103,7 @@ class DecisionForm(forms.Form):
     record_number = forms.CharField(
         label=_("record number"), max_length=64, required=False, help_text=_("E.g. KS 2026/123.")
     )
-    expected_version = forms.IntegerField(widget=forms.HiddenInput)
+    expected_version = VersionField()
 
     def __init__(self, *args, document: Document, **kwargs):
         super().__init__(*args, **kwargs)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from varna.core.access_log import log_reads
 from varna.core.context_processors import current_group
 from varna.core.models import StaleEditError
 from varna.core.pending_uploads import PendingUploads
@@ -41,12 +42,15 @@ def register_export(request):
     documents, _filters, _unit = filter_documents(request, group)
     documents = documents.select_related("unit", "owner").order_by("title", "pk")
     day = timezone.localdate().isoformat()
-    return xlsx_response(
+    classified = []  # the classified documents written, logged as read once the file is
+    response = xlsx_response(
         f"styrdokument-{day}.xlsx",
         _("Governing documents"),
         register_io.export_headers(),
-        register_io.export_rows(documents, group),
+        register_io.export_rows(documents, group, written=classified.append),
     )
+    log_reads(request, classified, "export")
+    return response
 
 
 class ImportForm(forms.Form):

@@ -16,7 +16,9 @@ def _kinds_name(profile, kinds) -> str:
 
 
 def _evidence(documents) -> list[Evidence]:
-    return [Evidence(d.title, d.get_absolute_url()) for d in documents]
+    """Documents with their unit: the page shows each only to readers who may read it, and a
+    classified one by its kind only."""
+    return [Evidence.of(d, d.title if not d.is_classified else None) for d in documents]
 
 
 def _applying(group, kinds):
@@ -39,7 +41,12 @@ def reviews_on_time(group, profile, kinds, require=False):
         status = Status.NOT_MET if require else Status.NOT_CHECKABLE
         return Result(status, _("No %(what)s in force are registered.") % {"what": what})
     if counts["overdue"]:
-        oldest = applying.filter(next_review__lt=today).order_by("next_review").only("pk", "title")[:EVIDENCE_SHOWN]
+        oldest = (
+            applying.filter(next_review__lt=today)
+            .select_related("unit")
+            .order_by("next_review")
+            .only("pk", "title", "classification", "unit__path")[:EVIDENCE_SHOWN]
+        )
         return Result(
             Status.NOT_MET,
             ngettext(
@@ -111,7 +118,7 @@ def notifications_delivered(group, profile, kinds):
     if counts["pending"]:
         pending = list(
             duties.filter(delivered_on__isnull=True)
-            .select_related("document", "body")
+            .select_related("document__unit", "body")
             .order_by("created_at")[:EVIDENCE_SHOWN]
         )
         return Result(

@@ -157,11 +157,14 @@ def export_headers() -> list[str]:
     ]
 
 
-def export_rows(documents, group):
-    """One row per document; `documents` should select_related("unit", "owner")."""
+def export_rows(documents, group, written=None):
+    """One row per document; `documents` should select_related("unit", "owner"). `written` is
+    told each classified document written (to log the read)."""
     profile = group.profile
     kinds = {key: tr(spec["name"]) for key, spec in profile.document_kinds.items()}
     for document in documents.iterator(chunk_size=1000):
+        if written is not None and document.is_classified:
+            written(document)
         yield [
             document.title,
             kinds.get(document.kind, document.kind),

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from varna.core.access_log import log_read
+from varna.core.access_log import get_logged_or_404
 from varna.core.context_processors import current_group
 from varna.core.history import history_entries
 from varna.core.models import StaleEditError
@@ -41,10 +41,11 @@ def _group(request):
 
 
 def _document(request, pk, action="view"):
-    document = get_object_or_404(
-        Document.objects.restrict(request.user, action).select_related("group", "unit", "owner", "parent"), pk=pk
+    return get_logged_or_404(
+        request,
+        Document.objects.restrict(request.user, action).select_related("group", "unit", "owner", "parent__unit"),
+        pk=pk,
     )
-    return document
 
 
 @login_required
@@ -116,7 +117,6 @@ def filter_documents(request, group):
 @login_required
 def document_detail(request, pk):
     document = _document(request, pk)
-    log_read(request, document)
     access = get_access(request.user)
     versions = list(document.versions.select_related("created_by"))
     decisions = list(document.decisions.select_related("version", "body", "person"))
@@ -133,6 +133,7 @@ def document_detail(request, pk):
         request,
         "documents/detail.html",
         {
+            "parent_visible": document.parent is not None and get_access(request.user).may_read(document.parent),
             "document": document,
             "versions": versions,
             "decisions": decisions,
@@ -154,7 +155,7 @@ def document_detail(request, pk):
                 for r in document.group.profile.data["required_routines"]
                 if r["key"] in (document.topics or [])
             ],
-            "history": history_entries(document),
+            "history": history_entries(document, request.user),
             "can_change": can_change,
             "can_manage": can_manage,
             "my_acknowledgement": acknowledgements.open_request(access.person, document),
@@ -339,7 +340,7 @@ def repeal(request, pk):
             raise services.RuleError(_("The document is already repealed or replaced."))
         document.status = Status.REPEALED
         document.next_review = None
-        document.save_versioned(int(request.POST.get("version", document.version)))
+        document.save_versioned(int_param(request, "version", source="POST") or 0)
         document.reviews.filter(done_at__isnull=True).delete()
         acknowledgements.close_open_requests(document)
 

@@ -17,12 +17,9 @@ EVIDENCE_SHOWN = 10
 
 
 def _evidence(incidents) -> list[Evidence]:
+    """Incidents with their unit: the page shows each only to readers who may read it."""
     return [
-        Evidence(
-            _("A classified incident") if i.is_classified else str(i),
-            i.get_absolute_url(),
-        )
-        for i in incidents[:EVIDENCE_SHOWN]
+        Evidence.of(i, _("A classified incident") if i.is_classified else str(i)) for i in incidents[:EVIDENCE_SHOWN]
     ]
 
 

@@ -17,13 +17,16 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from varna.core.access_log import log_reads
+from varna.core.models import Classification
 from varna.core.params import int_param
+from varna.core.permissions import get_access
 from varna.core.spreadsheets import workbook_response
 from varna.core.views import scoped_group as _group
 from varna.organisation.models import OrgUnit
 
 from . import summary
-from .models import Category
+from .models import Category, Incident
 
 YEARS = 10
 TOP = 10
@@ -122,6 +125,7 @@ def build(request, group, year: int) -> dict:
     for row in units:
         row["name"] = names.get(row["unit"], "–")
     places = summary.top_places(rows, year, TOP)
+    _log_classified_places(request, group, year, places)
     vandalism = _years(sums, year - YEARS + 1, year, prefix="vandalism_")
     fires = [
         {
@@ -160,6 +164,25 @@ def build(request, group, year: int) -> dict:
         "fires": list(fires),
         "summary": _("Damage costs %(year)s") % {"year": year},
     }
+
+
+def _log_classified_places(request, group, year: int, places: list[dict]) -> None:
+    """A place is what a classified incident says: shown to a reader cleared for it (the summary
+    holds classified rows only for them), each classified incident behind a place shown is
+    logged as read, in one query and one INSERT. Counts name no incident and are not logged."""
+    if not places or not get_access(request.user).classified_paths:
+        return
+    shown = (
+        Incident.objects.restrict(request.user)
+        .filter(
+            group=group,
+            classification=Classification.CLASSIFIED,
+            place__in=[p["place"] for p in places],
+            occurred_at__year=year,
+        )
+        .only("pk", "group_id", "category", "occurred_at", "place", "classification")
+    )
+    log_reads(request, shown, "statistics")
 
 
 @login_required

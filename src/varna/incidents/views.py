@@ -14,7 +14,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from varna.core.access_log import log_access, log_read
+from varna.core.access_log import get_logged_or_404, log_access, log_read
 from varna.core.context_processors import current_group
 from varna.core.history import history_entries
 from varna.core.params import int_param
@@ -175,13 +175,12 @@ def _incident(request, pk, action="view"):
     queryset = Incident.objects.select_related("group", "unit", "reporter")
     # Reporters read their own reports; changing needs a role on the unit.
     queryset = queryset.visible_to(request.user) if action == "view" else queryset.restrict(request.user, action)
-    return get_object_or_404(queryset, pk=pk)
+    return get_logged_or_404(request, queryset, pk=pk)
 
 
 @login_required
 def incident_detail(request, pk):
     incident = _incident(request, pk)
-    log_read(request, incident)
     access = get_access(request.user)
     can_change = access.can("change", incident.unit) and access.may_read(incident)
     show_persons = persons_visible(request.user, incident)
@@ -201,7 +200,7 @@ def incident_detail(request, pk):
             "photos": list(incident.photos.all()),
             "measures": incident.measures.restrict(request.user).select_related("unit"),
             "risks": incident.risks.restrict(request.user).select_related("unit"),
-            "history": history_entries(incident) if access.may_read(incident) else [],
+            "history": history_entries(incident, request.user) if access.may_read(incident) else [],
             "cost_form": CostItemForm(prefix="cost") if can_change else None,
             "person_form": PersonForm(prefix="person") if can_change and show_persons else None,
             "risk_form": RiskLinkForm(user=request.user, incident=incident) if can_change else None,

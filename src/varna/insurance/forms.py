@@ -3,13 +3,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from varna.core.forms import DateInput, VersionedModelForm
+from varna.core.links import KeepHiddenLinksMixin, LinkedRecordsField
 from varna.organisation.forms import ScopedFormMixin
 from varna.organisation.models import OrgUnit
 
 from .models import Cover, InsurancePolicy, InsuranceReview
 
 
-class PolicyForm(ScopedFormMixin, VersionedModelForm):
+class PolicyForm(KeepHiddenLinksMixin, ScopedFormMixin, VersionedModelForm):
     class Meta:
         model = InsurancePolicy
         fields = [
@@ -31,6 +32,7 @@ class PolicyForm(ScopedFormMixin, VersionedModelForm):
             "insured_objects": forms.Textarea(attrs={"rows": 3}),
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
+        field_classes = {"insured_units": LinkedRecordsField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -39,6 +41,7 @@ class PolicyForm(ScopedFormMixin, VersionedModelForm):
         self.fields["insured_units"].queryset = OrgUnit.objects.filter(group=self.group, depth__lte=2).order_by("path")
         self.fields["insured_units"].widget.attrs["size"] = 8
         self.fields["premium"].widget.attrs.update({"min": 0, "step": 1000})
+        self.keep_hidden_links()
 
     def save(self, commit=True):
         self.instance.group = self.group

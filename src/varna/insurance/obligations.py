@@ -24,7 +24,7 @@ def insurance_covers_in_force(group, profile):
     balance = _(
         "%(year)s: premiums %(premiums)s SEK, insurers paid %(paid)s SEK, the municipality retained %(retained)s SEK."
     ) % {"year": year, "premiums": last.premiums, "paid": last.insurer_paid, "retained": last.retained}
-    evidence = [Evidence(str(p), p.get_absolute_url()) for p in in_force[:10]]
+    evidence = [Evidence.of(p) for p in in_force.select_related("unit")[:10]]
     if not missing:
         return Result(
             Status.MET,
@@ -51,14 +51,14 @@ def insurance_needs_reviewed(group, profile):
         return Result(Status.NOT_CHECKABLE, _("The profile names no body that reviews the insurance needs."))
     today = timezone.localdate()
     year = today.year - 1
-    review = InsuranceReview.objects.filter(group=group, year=year).first()
+    review = InsuranceReview.objects.filter(group=group, year=year).select_related("unit").first()
     previous = InsuranceReview.objects.filter(group=group, year=year - 1, status=InsuranceReview.State.DONE).first()
     if review is not None and review.status == InsuranceReview.State.DONE:
         return Result(
             Status.MET,
             _("%(body)s reviewed the insurance needs of %(year)s on %(day)s.")
             % {"body": body, "year": year, "day": review.reviewed_on.isoformat() if review.reviewed_on else "–"},
-            [Evidence(str(review), review.get_absolute_url())],
+            [Evidence.of(review)],
         )
     if review is not None and not review.is_overdue:
         status = Status.MET if previous is not None else Status.PARTLY
@@ -67,14 +67,14 @@ def insurance_needs_reviewed(group, profile):
             _("The review of %(year)s by %(body)s is due %(due)s.")
             % {"year": year, "body": body, "due": review.due_date.isoformat()}
             + ("" if previous else " " + _("The year before was not reviewed.")),
-            [Evidence(str(review), review.get_absolute_url())],
+            [Evidence.of(review)],
         )
     if review is not None:
         return Result(
             Status.NOT_MET,
             _("The review of %(year)s by %(body)s was due %(due)s and is not done.")
             % {"year": year, "body": body, "due": review.due_date.isoformat()},
-            [Evidence(str(review), review.get_absolute_url())],
+            [Evidence.of(review)],
         )
     grace = datetime.date(today.year, 1, 1) + datetime.timedelta(days=7)
     if previous is not None and today < grace:

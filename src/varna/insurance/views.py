@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from varna.core.access_log import get_logged_or_404
 from varna.core.forms import STALE_MESSAGE
 from varna.core.history import history_entries
 from varna.core.models import StaleEditError
@@ -62,8 +63,8 @@ class PolicyUpdateView(VersionedUpdateView):
 
 
 def _policy(request, pk, action="view"):
-    return get_object_or_404(
-        InsurancePolicy.objects.restrict(request.user, action).select_related("unit", "group"), pk=pk
+    return get_logged_or_404(
+        request, InsurancePolicy.objects.restrict(request.user, action).select_related("unit", "group"), pk=pk
     )
 
 
@@ -87,7 +88,7 @@ def policy_detail(request, pk):
             "claims": claims,
             "can_change": can_change,
             "cover_form": CoverForm(prefix="cover") if can_change else None,
-            "history": history_entries(policy),
+            "history": history_entries(policy, request.user),
         },
     )
 
@@ -167,9 +168,7 @@ def review_detail(request, pk):
         if request.method == "POST" and form.is_valid():
             form.save(commit=False)
             try:
-                services.complete_review(
-                    review, user=request.user, expected_version=form.cleaned_data.get("version") or review.version
-                )
+                services.complete_review(review, user=request.user, expected_version=form.cleaned_data["version"])
             except StaleEditError:
                 form.add_error(None, STALE_MESSAGE)
             else:
@@ -185,6 +184,6 @@ def review_detail(request, pk):
             "review": review,
             "form": form,
             "figures": (live or review.figures).get("years", []),
-            "history": history_entries(review),
+            "history": history_entries(review, request.user),
         },
     )

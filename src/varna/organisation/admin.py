@@ -1,9 +1,9 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+
+from varna.core.admin import NoDeleteMixin, VersionedAdmin
 
 from .models import (
     Body,
-    ExternalParty,
     IdentityProviderGroupMapping,
     MunicipalGroup,
     OrgUnit,
@@ -12,25 +12,30 @@ from .models import (
     RoleSetting,
 )
 
-admin.site.register(MunicipalGroup)
-admin.site.register(Body, SimpleHistoryAdmin)
+
+@admin.register(MunicipalGroup)
+class MunicipalGroupAdmin(NoDeleteMixin, admin.ModelAdmin):
+    pass
+
+
+admin.site.register(Body, VersionedAdmin)
 
 
 @admin.register(OrgUnit)
-class OrgUnitAdmin(SimpleHistoryAdmin):
+class OrgUnitAdmin(NoDeleteMixin, VersionedAdmin):
     list_display = ["name", "code", "kind", "parent"]
     search_fields = ["name", "code"]
 
 
 @admin.register(Person)
-class PersonAdmin(SimpleHistoryAdmin):
+class PersonAdmin(NoDeleteMixin, VersionedAdmin):
     list_display = ["last_name", "first_name", "unit", "email"]
     search_fields = ["last_name", "first_name", "email", "employee_number"]
     raw_id_fields = ["unit", "user"]
 
 
 @admin.register(RoleAssignment)
-class RoleAssignmentAdmin(SimpleHistoryAdmin):
+class RoleAssignmentAdmin(VersionedAdmin):
     list_display = ["person", "role", "unit", "valid_from", "valid_to"]
     list_filter = ["role"]
     raw_id_fields = ["person", "unit"]
@@ -45,6 +50,3 @@ class RoleSettingAdmin(admin.ModelAdmin):
 class IdentityProviderGroupMappingAdmin(admin.ModelAdmin):
     list_display = ["idp_group", "role", "unit", "group"]
     raw_id_fields = ["unit"]
-
-
-admin.site.register(ExternalParty, SimpleHistoryAdmin)

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from varna.core.forms import DateInput, VersionedModelForm, limit_classification
+from varna.core.links import KeepHiddenLinksMixin, LinkedRecordsField
 
 from .models import Body, Contract, ExternalParty, OrgUnit, Person, RoleAssignment
 from .profiles import tr
@@ -28,7 +29,7 @@ class ScopedFormMixin:
                 self.fields[name].queryset = OrgUnit.objects.restrict(user, self.unit_action).filter(group=group)
 
 
-class OrgUnitForm(ScopedFormMixin, VersionedModelForm):
+class OrgUnitForm(KeepHiddenLinksMixin, ScopedFormMixin, VersionedModelForm):
     unit_action = "manage"
     unit_fields = ("parent",)
 
@@ -50,6 +51,7 @@ class OrgUnitForm(ScopedFormMixin, VersionedModelForm):
             self.fields["parent"].required = False
         else:
             self.fields["parent"].required = True
+        self.keep_hidden_links()
 
     def clean_code(self):
         code = self.cleaned_data["code"].strip()
@@ -111,7 +113,7 @@ class PersonForm(ScopedFormMixin, VersionedModelForm):
         return super().save(commit)
 
 
-class RoleAssignmentForm(ScopedFormMixin, VersionedModelForm):
+class RoleAssignmentForm(KeepHiddenLinksMixin, ScopedFormMixin, VersionedModelForm):
     unit_action = "manage"
 
     class Meta:
@@ -126,6 +128,7 @@ class RoleAssignmentForm(ScopedFormMixin, VersionedModelForm):
             label=_("role"), choices=[("", "---------")] + [(k, tr(v["name"])) for k, v in profile.role_types.items()]
         )
         self.fields["person"].queryset = Person.objects.restrict(self.user, "view").filter(group=self.group)
+        self.keep_hidden_links()
 
     def clean(self):
         cleaned = super().clean()
@@ -182,13 +185,18 @@ class ExternalPartyForm(ScopedFormMixin, VersionedModelForm):
         return super().save(commit)
 
 
-class ContractForm(ScopedFormMixin, VersionedModelForm):
+class ContractForm(KeepHiddenLinksMixin, ScopedFormMixin, VersionedModelForm):
     unit_fields = ("units",)
 
     class Meta:
         model = Contract
         fields = ["title", "reference", "units", "valid_from", "valid_to"]
         widgets = {"valid_from": DateInput(), "valid_to": DateInput(), "units": forms.CheckboxSelectMultiple}
+        field_classes = {"units": LinkedRecordsField}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.keep_hidden_links()
 
     def clean(self):
         cleaned = super().clean()

@@ -38,6 +38,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from varna.core.xml_text import strip_xml_illegal
+
 from .models import OrgUnit, Person
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -292,6 +294,9 @@ def _read_csv(data: bytes, table: Table, known: dict[str, str] | None = None, ma
     text = _decode(data)
     if "\x00" in text:
         raise FileRefused(_("The file is neither a CSV text file nor an Excel workbook (.xlsx)."))
+    # Other characters XML cannot hold would be stored and break every export: dropped, in one
+    # pass. (A workbook cannot carry them: its cells are XML, and openpyxl reads _xHHHH_ literally.)
+    text = strip_xml_illegal(text)
     table.format = "csv"
     delimiter = _sniff_delimiter(text, known)
     try:

@@ -243,6 +243,10 @@ class RoleAssignment(VersionedModel):
     def __str__(self):
         return f"{self.person} – {self.role_name} ({self.unit})"
 
+    def get_absolute_url(self):
+        # An assignment has no page of its own: it is shown, and ended, on its unit's page.
+        return self.unit.get_absolute_url()
+
     @property
     def role_name(self) -> str:
         return self.unit.group.profile.role_name(self.role)

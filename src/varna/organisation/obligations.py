@@ -6,7 +6,7 @@ from django.utils.translation import ngettext
 
 from varna.core.obligations import Evidence, Result, Status, registry
 
-from .models import Body
+from .models import Body, OrgUnit
 from .services import people_with_role, responsibilities, units_at_levels
 
 
@@ -15,7 +15,8 @@ def _levels_name(profile, levels: list[str]) -> str:
 
 
 def _unit_evidence(units) -> list[Evidence]:
-    return [Evidence(unit.name, reverse("organisation:unit", args=[unit.pk])) for unit in units]
+    # Units are shown as the org tree is: to readers with a scope on them (OrgUnit.restrict).
+    return [Evidence.of(unit, unit.name) for unit in units]
 
 
 @registry.register("bodies_exist", kinds=("body_kinds[]", True))
@@ -30,7 +31,8 @@ def bodies_exist(group, profile, kinds):
     return Result(
         Status.MET,
         _("Registered: %(names)s.") % {"names": found},
-        [Evidence(b.name, b.get_absolute_url()) for b in bodies],
+        # The bodies' pages are open to every role of the group.
+        [Evidence(b.name, b.get_absolute_url(), records=[]) for b in bodies],
     )
 
 
@@ -38,7 +40,17 @@ def bodies_exist(group, profile, kinds):
 def role_filled(group, profile, role, minimum=1):
     holders = people_with_role(group, role)
     name = profile.role_name(role)
-    evidence = [Evidence(f"{a.person} ({a.unit})", a.person.get_absolute_url()) for a in holders]
+    # A person's page is open to readers with a scope on the person's unit (and the label names
+    # the unit of the role too): their units' paths in one query.
+    paths = dict(OrgUnit.objects.filter(pk__in={a.person.unit_id for a in holders}).values_list("pk", "path"))
+    evidence = [
+        Evidence(
+            f"{a.person} ({a.unit})",
+            a.person.get_absolute_url(),
+            records=[(paths.get(a.person.unit_id), False), (a.unit.path, False)],
+        )
+        for a in holders
+    ]
     if len(holders) >= minimum:
         return Result(Status.MET, _("%(role)s: %(n)s appointed.") % {"role": name, "n": len(holders)}, evidence)
     status = Status.PARTLY if holders else Status.NOT_MET
@@ -139,7 +151,9 @@ def external_parties_covered(group, profile):
 
     today = timezone.localdate()
     parties = list(
-        ExternalParty.objects.filter(group=group).annotate(
+        ExternalParty.objects.filter(group=group)
+        .select_related("unit")
+        .annotate(
             in_force=Count(
                 "contracts",
                 filter=Q(contracts__valid_from__lte=today)
@@ -158,14 +172,11 @@ def external_parties_covered(group, profile):
     if no_contact:
         summary += " " + _("%(k)s of them have no contact person.") % {"k": len(no_contact)}
     # The obligations page is open to every role: a classified party is not named there.
-    evidence = [
-        Evidence(_("A classified external party") if p.is_classified else p.name, p.get_absolute_url())
-        for p in no_contact
-    ]
+    evidence = [Evidence.of(p, _("A classified external party") if p.is_classified else p.name) for p in no_contact]
     requests = list(
         current_party_requests(group)
         .filter(party__in=[p.pk for p in active])
-        .select_related("party", "document", "version")
+        .select_related("party__unit", "document__unit", "version")
         .order_by("party__name", "document__title")
     )
     if not requests:
@@ -189,10 +200,12 @@ def external_parties_covered(group, profile):
         name = _("A classified external party") if r.party.is_classified else r.party.name
         title = _("a classified document") if r.document.is_classified else r.document.title
         evidence.append(
-            Evidence(
+            Evidence.of(
+                r.document,
                 _("%(party)s has not acknowledged %(title)s (version %(n)s)")
                 % {"party": name, "title": title, "n": r.version.number},
                 reverse("documents:acknowledgements", args=[r.document_id]) + "?status=open",
+                also=[r.party],
             )
         )
     return Result(Status.PARTLY, summary, evidence)

@@ -125,7 +125,7 @@ def unit_detail(request, pk):
         ),
         "parties": list(parties.order_by("name")[:PARTIES_SHOWN]),
         "parties_shown": PARTIES_SHOWN,
-        "history": history_entries(unit),
+        "history": history_entries(unit, request.user),
         "can_change": access.can("change", unit),
         "can_manage": access.can("manage", unit),
     }
@@ -164,7 +164,7 @@ def body_detail(request, pk):
     return render(
         request,
         "organisation/body_detail.html",
-        {"body": body, "units": units, "children": body.children.all(), "history": history_entries(body)},
+        {"body": body, "units": units, "children": body.children.all(), "history": history_entries(body, request.user)},
     )
 
 
@@ -205,7 +205,7 @@ def person_detail(request, pk):
         {
             "person": person,
             "assignments": assignments,
-            "history": history_entries(person),
+            "history": history_entries(person, request.user),
             "can_change": access.can("change", person.unit),
             "can_manage": bool(access.scopes("manage")),
         },
@@ -327,7 +327,7 @@ def party_detail(request, pk):
         {
             "party": party,
             "contracts": contracts,
-            "history": history_entries(party),
+            "history": history_entries(party, request.user),
             "can_change": get_access(request.user).can("change", party.unit),
         },
     )

@@ -1,10 +1,16 @@
-"""The risk register and the measures as Excel files: the list's filters and scope, every row."""
+"""The risk register and the measures as Excel files: the list's filters and scope, every row.
+
+Each row says what the record's page says: a linked record the reader may not read (a risk's
+analysis, a measure's governing document or risks) is left out as the page leaves it out, and
+every classified row written is logged as a read (action "export")."""
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from varna.core.access_log import log_reads
+from varna.core.permissions import get_access
 from varna.core.spreadsheets import xlsx_response
 
 from .measure_views import filter_measures
@@ -19,7 +25,9 @@ def risk_export(request):
     group = _group(request)
     matrix = matrix_for(group)
     risks, _filters, _unit, _analysis = filter_risks(request, group)
-    risks = risks.select_related("unit", "owner", "analysis").priority_order()
+    risks = risks.select_related("unit", "owner", "analysis__unit").priority_order()
+    access = get_access(request.user)
+    classified = []  # the classified records written, logged as read once the file is
     dimensions = matrix.dimension_keys()
     headers = [
         _("Title"),
@@ -45,6 +53,8 @@ def risk_export(request):
 
     def rows():
         for risk in risks.iterator(chunk_size=CHUNK):
+            analysis = risk.analysis if risk.analysis and access.may_read(risk.analysis) else None
+            classified.extend(r for r in (risk, analysis) if r is not None and r.is_classified)
             zone, residual = matrix.zones.get(risk.zone), matrix.zones.get(risk.residual_zone)
             yield [
                 risk.title,
@@ -52,7 +62,7 @@ def risk_export(request):
                 risk.category,
                 risk.unit.name,
                 str(risk.owner) if risk.owner else "",
-                risk.analysis.title if risk.analysis else "",
+                analysis.title if analysis else "",
                 risk.get_status_display(),
                 risk.likelihood,
                 *[risk.consequences.get(k) for k in dimensions],
@@ -68,7 +78,9 @@ def risk_export(request):
                 risk.get_classification_display(),
             ]
 
-    return xlsx_response(f"risker-{timezone.localdate().isoformat()}.xlsx", _("Risks"), headers, rows())
+    response = xlsx_response(f"risker-{timezone.localdate().isoformat()}.xlsx", _("Risks"), headers, rows())
+    log_reads(request, classified, "export")
+    return response
 
 
 @login_required
@@ -76,9 +88,9 @@ def measure_export(request):
     group = _group(request)
     measures, _filters, _unit = filter_measures(request, group)
     # A measure's risks are listed only as far as the reader may see them.
-    visible_risks = Risk.objects.restrict(request.user).only("pk", "title").order_by("title")
+    visible_risks = Risk.objects.restrict(request.user).only("pk", "group", "title", "classification").order_by("title")
     measures = (
-        measures.select_related("unit", "owner", "document")
+        measures.select_related("unit", "owner", "document__unit")
         .prefetch_related(Prefetch("risks", queryset=visible_risks))
         .order_by("due_date", "title", "pk")
     )
@@ -98,8 +110,14 @@ def measure_export(request):
         _("Classification"),
     ]
 
+    access = get_access(request.user)
+    classified = []  # the classified records written, logged as read once the file is
+
     def rows():
         for m in measures.iterator(chunk_size=CHUNK):
+            document = m.document if m.document and access.may_read(m.document) else None
+            risks_treated = list(m.risks.all())
+            classified.extend(r for r in (m, document, *risks_treated) if r is not None and r.is_classified)
             yield [
                 m.title,
                 m.unit.name,
@@ -109,11 +127,13 @@ def measure_export(request):
                 m.completed_on,
                 int(m.cost_estimate) if m.cost_estimate is not None else None,
                 m.get_source_display(),
-                "; ".join(r.title for r in m.risks.all()),
-                m.document.title if m.document else "",
+                "; ".join(r.title for r in risks_treated),
+                document.title if document else "",
                 m.get_openness_display(),
                 m.openness_note,
                 m.get_classification_display(),
             ]
 
-    return xlsx_response(f"atgarder-{timezone.localdate().isoformat()}.xlsx", _("Measures"), headers, rows())
+    response = xlsx_response(f"atgarder-{timezone.localdate().isoformat()}.xlsx", _("Measures"), headers, rows())
+    log_reads(request, classified, "export")
+    return response

@@ -3,7 +3,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from varna.core.forms import DateInput, VersionedModelForm, limit_classification
+from varna.core.forms import DateInput, VersionedModelForm, VersionField, limit_classification
+from varna.core.links import KeepHiddenLinksMixin, LinkedRecordsField
 from varna.documents.models import Document
 from varna.organisation import mandate
 from varna.organisation.forms import ScopedFormMixin
@@ -67,7 +68,7 @@ class AnalysisForm(ScopedFormMixin, VersionedModelForm):
         return super().save(commit)
 
 
-class RiskForm(ScopedFormMixin, VersionedModelForm):
+class RiskForm(KeepHiddenLinksMixin, ScopedFormMixin, VersionedModelForm):
     class Meta:
         model = Risk
         fields = [
@@ -86,6 +87,7 @@ class RiskForm(ScopedFormMixin, VersionedModelForm):
             "classification_ground",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 4}), "cause": forms.Textarea(attrs={"rows": 3})}
+        field_classes = {"affected_units": LinkedRecordsField, "vital_functions": LinkedRecordsField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -101,6 +103,7 @@ class RiskForm(ScopedFormMixin, VersionedModelForm):
         else:
             self.fields["status"].choices = [c for c in self.fields["status"].choices if c[0] != Risk.State.ACCEPTED]
         limit_classification(self, self.user)
+        self.keep_hidden_links()
 
     def save(self, commit=True):
         self.instance.group = self.group
@@ -114,7 +117,7 @@ class AssessmentForm(forms.Form):
     assessed_on = forms.DateField(label=_("assessed on"), widget=DateInput(), initial=timezone.localdate)
     likelihood = forms.TypedChoiceField(label=_("likelihood"), coerce=int)
     reasoning = forms.CharField(label=_("reasoning"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    expected_version = forms.IntegerField(widget=forms.HiddenInput)
+    expected_version = VersionField()
 
     def __init__(self, *args, risk: Risk, **kwargs):
         super().__init__(*args, **kwargs)
@@ -163,7 +166,7 @@ class AssessmentForm(forms.Form):
         return cleaned
 
 
-class MeasureForm(ScopedFormMixin, VersionedModelForm):
+class MeasureForm(KeepHiddenLinksMixin, ScopedFormMixin, VersionedModelForm):
     class Meta:
         model = Measure
         fields = [
@@ -187,6 +190,7 @@ class MeasureForm(ScopedFormMixin, VersionedModelForm):
             "description": forms.Textarea(attrs={"rows": 4}),
             "openness_note": forms.Textarea(attrs={"rows": 2}),
         }
+        field_classes = {"risks": LinkedRecordsField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -205,6 +209,7 @@ class MeasureForm(ScopedFormMixin, VersionedModelForm):
         if self.instance.pk and self.instance.status == Measure.State.DONE:
             del self.fields["status"]
         limit_classification(self, self.user)
+        self.keep_hidden_links()
 
     def clean_cost_estimate(self):
         cost = self.cleaned_data.get("cost_estimate")
@@ -226,7 +231,7 @@ class AcceptanceForm(forms.Form):
     expires_on = forms.DateField(
         label=_("valid until"), widget=DateInput(), help_text=_("The risk is reassessed when the acceptance ends.")
     )
-    expected_version = forms.IntegerField(widget=forms.HiddenInput)
+    expected_version = VersionField()
 
 
 class VitalFunctionForm(ScopedFormMixin, VersionedModelForm):

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from varna.core.access_log import log_read
+from varna.core.access_log import get_logged_or_404
 from varna.core.history import history_entries
 from varna.core.permissions import get_access
 from varna.core.views import VersionedUpdateView, create_view
@@ -41,23 +41,30 @@ def function_list(request):
 
 
 def _function(request, pk, action="view"):
-    return get_object_or_404(
-        VitalFunction.objects.restrict(request.user, action).select_related("group", "unit"), pk=pk
+    return get_logged_or_404(
+        request, VitalFunction.objects.restrict(request.user, action).select_related("group", "unit"), pk=pk
     )
 
 
 @login_required
 def function_detail(request, pk):
     function = _function(request, pk)
-    log_read(request, function)
     matrix = matrix_for(function.group)
     access = get_access(request.user)
     visible = VitalFunction.objects.restrict(request.user)
     dependencies = list(function.dependencies.select_related("depends_on__unit").order_by("kind", "name"))
     for dependency in dependencies:
-        # A dependency on a function the reader may not see is shown by its kind only.
+        # A dependency on a function the reader may not see is shown by its kind only, and its
+        # name is said nowhere on the page (not even to a screen reader): templates use
+        # `shown_label`, never `label`, which names the function.
         target = dependency.depends_on
         dependency.visible_target = target if target is not None and access.may_read(target) else None
+        if dependency.visible_target is not None:
+            dependency.shown_label = target.name
+        elif dependency.depends_on_id:
+            dependency.shown_label = _("A vital function you may not see")
+        else:
+            dependency.shown_label = dependency.label
     capabilities = list(function.capability_assessments.select_related("assessed_by")[:30])
     for a in capabilities:
         a.level_name = matrix.capability_name(a.level)
@@ -77,7 +84,7 @@ def function_detail(request, pk):
                 .priority_order()[:50],
                 function.group,
             ),
-            "history": history_entries(function),
+            "history": history_entries(function, request.user),
             "can_change": can_change,
             "dependency_form": DependencyForm(function=function, user=request.user) if can_change else None,
             "capability_form": CapabilityForm(matrix=matrix) if can_change else None,

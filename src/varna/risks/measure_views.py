@@ -4,12 +4,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from varna.core.access_log import log_read
+from varna.core.access_log import get_logged_or_404
 from varna.core.forms import STALE_MESSAGE
 from varna.core.history import history_entries
 from varna.core.models import StaleEditError
@@ -76,15 +76,16 @@ def measure_list(request):
 
 
 def _measure(request, pk, action="view"):
-    return get_object_or_404(
-        Measure.objects.restrict(request.user, action).select_related("group", "unit", "owner", "document__unit"), pk=pk
+    return get_logged_or_404(
+        request,
+        Measure.objects.restrict(request.user, action).select_related("group", "unit", "owner", "document__unit"),
+        pk=pk,
     )
 
 
 @login_required
 def measure_detail(request, pk):
     measure = _measure(request, pk)
-    log_read(request, measure)
     document = measure.document
     if document is not None and not get_access(request.user).may_read(document):
         document = None  # the link is not shown to someone who may not see the document
@@ -95,7 +96,7 @@ def measure_detail(request, pk):
             "measure": measure,
             "risks": _with_group(measure.risks.restrict(request.user).select_related("unit"), measure.group),
             "document": document,
-            "history": history_entries(measure),
+            "history": history_entries(measure, request.user),
             "can_change": get_access(request.user).can("change", measure.unit),
         },
     )

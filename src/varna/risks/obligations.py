@@ -17,15 +17,10 @@ EVIDENCE_SHOWN = 10
 
 
 def _evidence(records) -> list[Evidence]:
-    """At most EVIDENCE_SHOWN records; a classified one is named by its kind only, since the
-    obligations page is read by roles that may not see it."""
-    return [
-        Evidence(
-            _("A classified %(kind)s") % {"kind": r._meta.verbose_name} if r.is_classified else str(r),
-            r.get_absolute_url(),
-        )
-        for r in records[:EVIDENCE_SHOWN]
-    ]
+    """At most EVIDENCE_SHOWN records (a queryset of risks or measures), each with its unit: the
+    page shows it only to readers who may read it, and a classified one by its kind only."""
+    records = records.select_related("unit").only("pk", "title", "classification", "unit__path")
+    return [Evidence.of(r) for r in records[:EVIDENCE_SHOWN]]
 
 
 def _active(group):
@@ -40,6 +35,7 @@ def rva_for_mandate_period(group, profile):
     period = mandate.current(today)
     rva = (
         Analysis.objects.filter(group=group, kind=Analysis.Kind.RVA, election_year=period.election_year)
+        .select_related("unit")
         .order_by("-started_on")
         .first()
     )
@@ -56,20 +52,20 @@ def rva_for_mandate_period(group, profile):
             Status.MET,
             _("The RSA for %(period)s was reported on %(day)s.")
             % {"period": period.label, "day": rva.reported_on.isoformat() if rva.reported_on else "–"},
-            [Evidence(rva.title, rva.get_absolute_url())],
+            [Evidence.of(rva)],
         )
     if today > deadline:
         return Result(
             Status.NOT_MET,
             _("The RSA for %(period)s is not reported; it was due %(deadline)s.")
             % {"period": period.label, "deadline": deadline.isoformat()},
-            [Evidence(rva.title, rva.get_absolute_url())],
+            [Evidence.of(rva)],
         )
     return Result(
         Status.MET,
         _("The RSA for %(period)s is under way (%(status)s); it is due %(deadline)s.")
         % {"period": period.label, "status": rva.get_status_display().lower(), "deadline": deadline.isoformat()},
-        [Evidence(rva.title, rva.get_absolute_url())],
+        [Evidence.of(rva)],
     )
 
 
@@ -112,7 +108,7 @@ def risks_reviewed(group, profile):
     # Overdue first (oldest review date first), then the unassessed.
     shown = risks.filter(overdue_q | unassessed_q).order_by(F("next_review").asc(nulls_last=True), "pk")
     status = Status.NOT_MET if (n_overdue + n_unassessed) * 2 > total else Status.PARTLY
-    return Result(status, " ".join(parts), _evidence(shown.only("pk", "title", "classification")))
+    return Result(status, " ".join(parts), _evidence(shown))
 
 
 @registry.register("risks_have_measures", zones=("zones[]", False))
@@ -147,7 +143,7 @@ def risks_have_measures(group, profile, zones=None):
             n,
         )
         % {"k": n, "n": total, "zones": names},
-        _evidence(untreated.priority_order().only("pk", "title", "classification")),
+        _evidence(untreated.priority_order()),
     )
 
 
@@ -189,7 +185,7 @@ def measures_followed_up(group, profile):
             % {"k": n_unowned}
         )
     shown = measures.filter(overdue_q | unowned_q).order_by(F("due_date").asc(nulls_last=True), "pk")
-    return Result(Status.PARTLY, " ".join(parts), _evidence(shown.only("pk", "title", "classification")))
+    return Result(Status.PARTLY, " ".join(parts), _evidence(shown))
 
 
 @registry.register("measures_trace_documents")
@@ -222,7 +218,7 @@ def measures_trace_documents(group, profile):
             n,
         )
         % {"k": n, "n": total},
-        _evidence(loose.order_by("due_date", "pk").only("pk", "title", "classification")),
+        _evidence(loose.order_by("due_date", "pk")),
     )
 
 
@@ -253,7 +249,7 @@ def life_health_prioritised(group, profile):
                 n_untreated,
             )
             % {"k": n_untreated, "n": n_flagged},
-            _evidence(untreated.priority_order().only("pk", "title", "classification")),
+            _evidence(untreated.priority_order()),
         )
     if n_unassessed:
         return Result(
@@ -264,7 +260,7 @@ def life_health_prioritised(group, profile):
                 n_unassessed,
             )
             % {"k": n_unassessed},
-            _evidence(unassessed.order_by("title").only("pk", "title", "classification")),
+            _evidence(unassessed.order_by("title")),
         )
     if not counts["assessed"]:
         return Result(Status.NOT_MET, _("No risks are assessed yet."))
@@ -318,7 +314,7 @@ def openness_recorded(group, profile):
             )
             % {"k": n, "n": total}
             + note,
-            _evidence(missing.order_by("due_date", "pk").only("pk", "title", "classification")),
+            _evidence(missing.order_by("due_date", "pk")),
         )
     return Result(
         Status.MET,
@@ -354,5 +350,5 @@ def dimensions_assessed(group, profile, dimensions):
             n,
         )
         % {"k": n, "n": total, "dims": names},
-        _evidence(missing.priority_order().only("pk", "title", "classification")),
+        _evidence(missing.priority_order()),
     )

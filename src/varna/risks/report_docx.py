@@ -23,18 +23,19 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, RGBColor
 
+from varna.core.xml_text import strip_xml_illegal
+
 from .models import Risk
 from .report import Report
 from .scoring import text_colour
 
 # Spelling and hyphenation in Word follow the document's language.
 LANGUAGE_TAGS = {"sv": "sv-SE", "en": "en-GB"}
-# Characters XML 1.0 does not allow (text imported from other systems may hold them): dropped.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _clean(value) -> str:
-    return _NOT_XML.sub("", str(value)).replace("\r\n", "\n").replace("\r", "\n")
+    # Characters XML 1.0 does not allow (a value stored before input was cleaned): dropped.
+    return strip_xml_illegal(str(value)).replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _text(container, value):

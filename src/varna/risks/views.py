@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from varna.core.access_log import log_read
+from varna.core.access_log import get_logged_or_404, log_read
 from varna.core.forms import STALE_MESSAGE
 from varna.core.history import history_entries
 from varna.core.models import StaleEditError
@@ -126,7 +126,8 @@ def risk_list(request):
 
 
 def _risk(request, pk, action="view"):
-    return get_object_or_404(
+    return get_logged_or_404(
+        request,
         Risk.objects.restrict(request.user, action).select_related("group", "unit", "owner", "analysis__unit"),
         pk=pk,
     )
@@ -142,7 +143,6 @@ def _may_accept(access, risk) -> bool:
 @login_required
 def risk_detail(request, pk):
     risk = _risk(request, pk)
-    log_read(request, risk)
     access = get_access(request.user)
     matrix = risk.matrix
     assessments = list(risk.assessments.select_related("assessed_by")[:50])
@@ -164,7 +164,7 @@ def risk_detail(request, pk):
             "vital_functions": list(risk.vital_functions.restrict(request.user)),
             # Named only to those who may see it (an RSA is often the group's, above the reader).
             "analysis": risk.analysis if risk.analysis and access.may_read(risk.analysis) else None,
-            "history": history_entries(risk),
+            "history": history_entries(risk, request.user),
             "can_change": access.can("change", risk.unit),
             "acceptance": next((a for a in acceptances if a.ended_on is None), None),
             "acceptances": acceptances,
@@ -363,8 +363,9 @@ def analysis_list(request):
 
 @login_required
 def analysis_detail(request, pk):
-    analysis = get_object_or_404(Analysis.objects.restrict(request.user).select_related("group", "unit"), pk=pk)
-    log_read(request, analysis)
+    analysis = get_logged_or_404(
+        request, Analysis.objects.restrict(request.user).select_related("group", "unit"), pk=pk
+    )
     matrix = matrix_for(analysis.group)
     risks = Risk.objects.restrict(request.user).filter(analysis=analysis)
     summary = summarise(risks)
@@ -389,7 +390,7 @@ def analysis_detail(request, pk):
             "top_risks": _with_group(risks.active().select_related("unit").priority_order()[:15], analysis.group),
             "open_measures": measure_counts["open"],
             "overdue_measures": measure_counts["overdue"],
-            "history": history_entries(analysis),
+            "history": history_entries(analysis, request.user),
             "can_change": get_access(request.user).can("change", analysis.unit),
             "filters": {},
         },

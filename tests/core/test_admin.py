@@ -1,0 +1,80 @@
+"""Django admin holds no classified register, and its edits take part in optimistic locking
+(issue 10, findings 11 and 12)."""
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.test import RequestFactory
+from django.urls import reverse
+
+from varna.core.admin import VersionedAdmin
+from varna.core.models import AccessLogEntry, ClassifiedModel, VersionedModel
+from varna.organisation.forms import PersonForm
+from varna.organisation.models import Person
+
+
+def test_no_classified_model_is_in_the_admin_and_every_versioned_one_bumps_its_version():
+    registered = admin.site._registry
+    assert not [m for m in registered if issubclass(m, ClassifiedModel)]
+    assert not [m for m, a in registered.items() if issubclass(m, VersionedModel) and not isinstance(a, VersionedAdmin)]
+    # The registers exist, and are worked in the app only.
+    assert apps.get_model("risks", "Risk") not in registered
+    assert apps.get_model("incidents", "Incident") not in registered
+
+
+def test_an_admin_edit_makes_a_form_opened_before_it_stale(group, user_for):
+    person = Person.objects.filter(group=group).first()
+    opened = PersonForm(instance=person, user=user_for("samordnare"), group=group)
+    version_when_opened = opened["version"].value()
+
+    request = RequestFactory().post("/admin/")
+    request.user = user_for("admin")
+    person.last_name = "Ändrad i admin"
+    admin.site._registry[Person].save_model(request, person, None, change=True)
+    person.refresh_from_db()
+    assert person.version == version_when_opened + 1
+
+    data = {name: opened[name].value() for name in opened.fields}
+    data = {k: v for k, v in data.items() if v is not None}
+    data["last_name"] = "Ändrad i appen"
+    stale = PersonForm(data, instance=Person.objects.get(pk=person.pk), user=user_for("samordnare"), group=group)
+    assert stale.is_valid(), stale.errors
+    assert stale.save_versioned() is None
+    person.refresh_from_db()
+    assert person.last_name == "Ändrad i admin"
+
+
+def test_the_access_log_in_the_admin_does_not_name_the_records_read(group, client_for, user_for):
+    from django.contrib.contenttypes.models import ContentType
+
+    AccessLogEntry.objects.create(
+        user=user_for("samordnare"),
+        content_type=ContentType.objects.get_for_model(Person),
+        object_id="1",
+        object_repr="MRK-ADMIN-LOG hemlig",
+        action="view",
+    )
+    admin_client = client_for("admin")
+    page = admin_client.get(reverse("admin:core_accesslogentry_changelist"))
+    assert page.status_code == 200 and "MRK-ADMIN-LOG" not in page.content.decode()
+    search = admin_client.get(reverse("admin:core_accesslogentry_changelist"), {"q": "MRK-ADMIN-LOG"})
+    assert "0 access log" in search.content.decode() or "0 results" in search.content.decode()
+
+
+@pytest.mark.parametrize("login", ["admin"])
+def test_a_technical_administrator_is_not_cleared_for_classified_records(group, client_for, unit, login):
+    from varna.risks.models import Risk
+
+    risk = Risk.objects.create(
+        group=group,
+        unit=unit("TF"),
+        title="MRK-ADMIN-RISK",
+        classification="classified",
+        classification_ground="OSL 18 kap. 8 §",
+    )
+    client = client_for(login)
+    assert client.get(reverse("risks:risk", args=[risk.pk])).status_code == 404
+    assert "MRK-ADMIN-RISK" not in client.get(reverse("risks:list")).content.decode()
+    # Records that are not classified: every unit's, as before.
+    internal = Risk.objects.create(group=group, unit=unit("SOF"), title="MRK-ADMIN-INTERNAL")
+    assert client.get(reverse("risks:risk", args=[internal.pk])).status_code == 200
