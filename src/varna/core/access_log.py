@@ -13,6 +13,7 @@ from contextvars import ContextVar
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Value
+from django.shortcuts import get_object_or_404
 
 from .models import AccessLogEntry
 from .permissions import get_access
@@ -132,8 +133,6 @@ def get_logged_or_404(request, queryset, **lookup):
     Every page that loads a record names it at least (in a heading, a form or the message after
     an action), so the record helpers of the areas fetch through here rather than logging on
     some pages and forgetting others."""
-    from django.shortcuts import get_object_or_404
-
     record = get_object_or_404(queryset, **lookup)
     log_read(request, record, "view" if request.method in ("GET", "HEAD") else request.method.lower())
     return record

@@ -6,6 +6,8 @@ scope or classified, so the mask tells nothing about why. A form never drops a l
 cannot see: it offers only what the user may link and puts the rest back when it saves.
 """
 
+from functools import cache
+
 from django import forms
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +24,7 @@ DELETED_RECORD = _("A deleted record")
 NAMED_TO_EVERYONE = {"organisation.orgunit", "organisation.person", "organisation.body", "organisation.municipalgroup"}
 
 
+@cache
 def is_scoped(model) -> bool:
     """Whether records of `model` are read through a scope (they have a unit and `restrict`)."""
     if model._meta.label_lower in NAMED_TO_EVERYONE:
