@@ -34,6 +34,7 @@ def test_health_reports_database_migrations_and_worker_to_an_operator(db, client
     assert "Background worker" in client.get(reverse("health"), **operator).content.decode()
 
 
+@worker_test
 def test_health_tells_anyone_else_only_that_it_is_up(demo, client, client_for, settings):
     """Issue 10: the public health page named the database and the last background job."""
     call_command("run_worker", once=True)

@@ -122,12 +122,8 @@ class Failures:
         self.login = login
         self.items: list[tuple[str, str, str, str]] = []  # (what, URL name, URL, detail)
         self.groups = defaultdict(list)
-        self.known: set[tuple[str, str]] = set()
 
     def add(self, what, page, detail="", marked=None):
-        if (what, page.name) in KNOWN_OPEN:
-            self.known.add((what, page.name))
-            return
         self.items.append((what, page.name, page.url, detail))
         kind = f"{'cleared-only' if marked.needs_clearance else 'internal'} {marked.kind}" if marked else ""
         self.groups[(what, page.name, kind)].append(f"{page.url} {detail}".strip())
@@ -142,24 +138,6 @@ class Failures:
         for (what, name, kind), found in sorted(self.groups.items()):
             lines.append(f"- {what} on {name}{f' ({kind})' if kind else ''}, {len(found)}×: {'; '.join(found[:3])}")
         return "\n".join(lines)
-
-
-# Side channels found by the crawl and not closed yet (issue 10 continues): each is a named,
-# reasoned exception, printed on every run, so that it is tracked and nothing new can join it.
-# Remove an entry when its page is fixed; the crawl then holds the fix.
-KNOWN_OPEN = {
-    ("leak", "incidents:edit"): "the investigation form offers every insurance policy of the group (unscoped choices)",
-    ("leak", "documents:decision"): "the deciding person is chosen among everyone in the group (unscoped choices)",
-    ("leak", "notifications"): "notification texts name the linked record to a recipient who may not see it",
-    ("unlogged", "notifications"): "stored notification texts name classified records; no read is logged",
-    ("unlogged", "tasks"): "stored task titles name classified records; no read is logged",
-    ("unlogged", "home"): "the start page shows task titles naming classified records; no read is logged",
-    ("unlogged", "risks:matrix"): "filter choices (analysis titles) are read as values, not records; not logged",
-    ("unlogged", "risks:list"): "filter choices (analysis titles) are read as values, not records; not logged",
-    ("unlogged", "incidents:statistics"): "places come from the summary table, not records; not logged",
-    ("unlogged", "incidents:statistics-pdf"): "places come from the summary table, not records; not logged",
-    ("unlogged", "incidents:statistics-xlsx"): "places come from the summary table, not records; not logged",
-}
 
 
 def check(m, login, page, failures: Failures) -> None:
@@ -233,7 +211,5 @@ def test_no_marker_outside_the_scope_and_every_classified_read_logged(world, db,
         with open(os.environ["MARKER_CRAWL_REPORT"], "a", encoding="utf-8") as out:
             for item in failures.items:
                 out.write("\t".join([login or "anonymous", *item]) + "\n")
-    for what, name in sorted(failures.known):
-        print(f"known open side channel: {what} on {name}: {KNOWN_OPEN[(what, name)]}")
     if failures.items:
         pytest.fail(failures.report(), pytrace=False)

@@ -17,6 +17,8 @@ from .permissions import get_access
 
 HIDDEN_RECORD = _("A record you may not see")
 DELETED_RECORD = _("A deleted record")
+CLASSIFIED_IN_MESSAGE = _("a classified record")
+HIDDEN_IN_MESSAGE = _("a record you may not see")
 
 # The organisation itself is named on every page (a unit, its people, its bodies): these are
 # shown as the detail pages show them, whoever reads. Every other record with a unit is named
@@ -36,6 +38,18 @@ def is_scoped(model) -> bool:
 def may_name(access, record) -> bool:
     """Whether the reader may see this record's name (its unit must be loaded if it has one)."""
     return not is_scoped(type(record)) or access.may_read(record)
+
+
+def name_in_message(record, recipient) -> str:
+    """The record's name as a stored text to `recipient` (a user, or None) may carry it: a
+    notification, its e-mail, a task title. Stored texts are listed and e-mailed without a scope
+    check or an access log, so a classified record is never named in one, and any other record
+    only to a recipient who may read it; the link leads to the record, which checks and logs."""
+    if getattr(record, "is_classified", False):
+        return str(CLASSIFIED_IN_MESSAGE)
+    if recipient is None or not may_name(get_access(recipient), record):
+        return str(HIDDEN_IN_MESSAGE)
+    return str(record)
 
 
 def names(access, model, pks) -> dict:

@@ -1,5 +1,6 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -105,7 +106,7 @@ class DecisionForm(forms.Form):
     )
     expected_version = VersionField()
 
-    def __init__(self, *args, document: Document, **kwargs):
+    def __init__(self, *args, document: Document, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.document = document
         self.fields["version"].queryset = document.versions.all()
@@ -122,9 +123,14 @@ class DecisionForm(forms.Form):
             self.fields["body"].help_text = _("The policy says: decided by %(decider)s.") % {"decider": decider.label}
             del self.fields["person"]
         else:
-            self.fields["person"].queryset = Person.objects.filter(group=document.group)
+            # The people the user may read, and those the policy names as deciders (their role
+            # is what the policy requires, so the form must offer them to whoever registers).
+            allowed = allowed_people(document)
+            self.fields["person"].queryset = Person.objects.filter(group=document.group).filter(
+                Q(pk__in=Person.objects.restrict(user).values("pk")) | Q(pk__in=[p.pk for p in allowed])
+            )
             self.fields["person"].required = True
-            self.fields["person"].initial = next(iter(allowed_people(document)), None)
+            self.fields["person"].initial = next(iter(allowed), None)
             self.fields["person"].help_text = _("The policy says: decided by the %(decider)s.") % {
                 "decider": decider.label.lower()
             }

@@ -19,6 +19,7 @@ from django.tasks import task
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from varna.core.links import name_in_message
 from varna.core.models import Notification
 from varna.organisation.models import RoleAssignment
 
@@ -70,11 +71,11 @@ def recipients(document, day: datetime.date) -> list:
     return list(users.values())
 
 
-def _texts(review: Review, overdue: bool, for_owner: bool) -> tuple[str, str]:
+def _texts(review: Review, overdue: bool, for_owner: bool, recipient) -> tuple[str, str]:
     document = review.document
     # A classified document's title is not put in e-mail or notifications: the link leads to it
     # for those allowed to see it.
-    title = _("a classified document") if document.is_classified else f"“{document.title}”"
+    title = _("a classified document") if document.is_classified else f"“{name_in_message(document, recipient)}”"
     values = {"title": title, "day": review.due_date.isoformat(), "unit": document.unit.name}
     if overdue:
         subject = _("Review overdue: %(title)s") % values
@@ -95,7 +96,7 @@ def _notify(review: Review, overdue: bool, day: datetime.date) -> int:
     users = recipients(document, day)
     owner_user_id = document.owner.user_id if document.owner_id else None
     for user in users:
-        subject, body = _texts(review, overdue, for_owner=user.pk == owner_user_id)
+        subject, body = _texts(review, overdue, for_owner=user.pk == owner_user_id, recipient=user)
         Notification.objects.create(
             group_id=document.group_id,
             recipient=user,

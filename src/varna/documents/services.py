@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from varna.core.dates import add_months
+from varna.core.links import name_in_message
 from varna.organisation.models import Body, OrgUnit, Person, RoleAssignment
 from varna.organisation.profiles import tr
 
@@ -306,7 +307,7 @@ def open_due_reviews(day: datetime.date | None = None, lead_days: int = 30) -> l
             status__in=APPLYING, next_review__isnull=False, next_review__lte=day + datetime.timedelta(days=lead_days)
         )
         .exclude(Exists(Review.objects.filter(document=OuterRef("pk"), done_at__isnull=True)))
-        .select_related("owner", "group")
+        .select_related("owner__user", "group", "unit")
     )
     review_type = ContentType.objects.get_for_model(Review)
     for document in due:
@@ -316,7 +317,7 @@ def open_due_reviews(day: datetime.date | None = None, lead_days: int = 30) -> l
                 Task.objects.create(
                     group_id=document.group_id,
                     owner=document.owner,
-                    title=_("Review: %(title)s") % {"title": document.title},
+                    title=_("Review: %(title)s") % {"title": name_in_message(document, document.owner.user)},
                     due_date=review.due_date,
                     url=document.get_absolute_url(),
                     subject_type=review_type,

@@ -243,7 +243,7 @@ def comment_create(request, pk):
 @login_required
 def decision_create(request, pk):
     document = _document(request, pk, "manage")
-    form = DecisionForm(request.POST or None, document=document)
+    form = DecisionForm(request.POST or None, document=document, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

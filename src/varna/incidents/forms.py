@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from varna.core.forms import VersionedModelForm, limit_classification
+from varna.core.links import KeepHiddenLinksMixin
 from varna.insurance.models import InsurancePolicy
 from varna.organisation.forms import ScopedFormMixin
 from varna.organisation.models import OrgUnit, valid_on
@@ -92,7 +93,7 @@ class ReportForm(forms.ModelForm):
         return super().save(commit)
 
 
-class InvestigationForm(ScopedFormMixin, VersionedModelForm):
+class InvestigationForm(KeepHiddenLinksMixin, ScopedFormMixin, VersionedModelForm):
     class Meta:
         model = Incident
         fields = [
@@ -132,8 +133,13 @@ class InvestigationForm(ScopedFormMixin, VersionedModelForm):
             self.fields[name].widget = forms.Select(choices=unknown)
         for name in ("deductible", "internal_deductible", "insurer_paid"):
             self.fields[name].widget.attrs.update({"min": 0, "step": 100})
-        self.fields["insurance_policy"].queryset = InsurancePolicy.objects.filter(group=self.group).order_by("name")
+        # The policies the investigator may read; a policy already linked that they may not read
+        # stays linked, masked (a coordinator who reads it can change it).
+        self.fields["insurance_policy"].queryset = (
+            InsurancePolicy.objects.restrict(self.user).filter(group=self.group).order_by("name")
+        )
         limit_classification(self, self.user)
+        self.keep_hidden_links()
 
     def clean(self):
         cleaned = super().clean()

@@ -8,6 +8,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from varna.core.links import name_in_message
 from varna.core.models import Notification
 from varna.organisation.services import responsibilities, responsibility_with_inheritance
 from varna.risks import services as risk_services
@@ -40,13 +41,13 @@ def submit(incident: Incident, *, photos: list[CleanPhoto], user, person=None) -
     incident.reported_at = timezone.now()
     incident.save()
     add_photos(incident, photos, user)
-    subject = _("New incident: %(incident)s") % {"incident": incident}
     body = _("%(category)s reported for %(unit)s. Investigate it and decide on measures.") % {
         "category": incident.get_category_display(),
         "unit": incident.unit.name,
     }
     for person_ in responders(incident):
         if person_.user_id and person_.user_id != getattr(incident.reported_by, "pk", None):
+            subject = _("New incident: %(incident)s") % {"incident": name_in_message(incident, person_.user)}
             Notification.objects.create(
                 group_id=incident.group_id,
                 recipient_id=person_.user_id,
@@ -114,9 +115,7 @@ def link_risk(incident: Incident, risk, *, user) -> list:
     """The incident touches a risk in the register: link them and ask the risk's owners to
     re-assess it in the light of what happened."""
     incident.risks.add(risk)
-    body = _("The incident “%(incident)s” touches this risk. Assess the risk again with what happened in mind.") % {
-        "incident": incident
-    }
+    body = _("The incident “%(record)s” touches this risk. Assess the risk again with what happened in mind.")
     return risk_services.ask_reassessment(
-        risk, body=body, due_date=timezone.localdate() + datetime.timedelta(days=30), user=user
+        risk, because=incident, body=body, due_date=timezone.localdate() + datetime.timedelta(days=30), user=user
     )

@@ -15,6 +15,7 @@ from django.tasks import task
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from varna.core.links import name_in_message
 from varna.core.models import Notification
 
 from . import services
@@ -29,7 +30,7 @@ def remind_overdue_measures(day: datetime.date) -> int:
         Measure.objects.overdue(day)
         .filter(owner__user__isnull=False)
         .filter(Q(overdue_reminded_on__isnull=True) | Q(overdue_reminded_on__lte=day - OVERDUE_EVERY))
-        .select_related("owner")
+        .select_related("owner__user", "unit")
     )
     for measure in due:
         with transaction.atomic():
@@ -41,7 +42,7 @@ def remind_overdue_measures(day: datetime.date) -> int:
             Notification.objects.create(
                 group_id=measure.group_id,
                 recipient_id=measure.owner.user_id,
-                subject=_("Measure overdue: %(title)s") % {"title": measure.title},
+                subject=_("Measure overdue: %(title)s") % {"title": name_in_message(measure, measure.owner.user)},
                 body=_("The measure was due %(due)s. Carry it out, or change its plan and due date.")
                 % {"due": measure.due_date.isoformat()},
                 url=measure.get_absolute_url(),

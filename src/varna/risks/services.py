@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from varna.core.dates import add_months
+from varna.core.links import name_in_message
 from varna.core.models import Notification, StaleEditError, Task
 from varna.organisation.models import RoleAssignment
 from varna.organisation.services import responsibilities, responsibility_with_inheritance
@@ -103,20 +104,20 @@ def complete_measure(measure: Measure, *, user, expected_version: int, on: datet
     measure.completed_on = on or timezone.localdate()
     measure.save_versioned(expected_version)
     tasks = []
-    body = _("The measure “%(measure)s” is done. Assess the risk again to see its effect.") % {"measure": measure.title}
-    for risk in measure.risks.active().select_related("group", "unit", "owner"):
+    body = _("The measure “%(record)s” is done. Assess the risk again to see its effect.")
+    for risk in measure.risks.active().select_related("group", "unit", "owner__user"):
         tasks += ask_reassessment(
-            risk, body=body, due_date=measure.completed_on + datetime.timedelta(days=30), user=user
+            risk, because=measure, body=body, due_date=measure.completed_on + datetime.timedelta(days=30), user=user
         )
     return tasks
 
 
-def ask_reassessment(risk: Risk, *, body: str, due_date: datetime.date, user=None) -> list[Task]:
+def ask_reassessment(risk: Risk, *, because, body: str, due_date: datetime.date, user=None) -> list[Task]:
     """Give the risk's owners a task to re-assess it (and a notification, unless they asked for
     it themselves); the next current assessment closes the task. An owner who already has an
-    open re-assessment task for the risk gets no second one."""
+    open re-assessment task for the risk gets no second one. `body` says why, naming the record
+    `because` as %(record)s; each owner reads the names they may (core.links.name_in_message)."""
     risk_type = ContentType.objects.get_for_model(Risk)
-    title = _("Re-assess the risk: %(title)s") % {"title": risk.title}
     tasks = []
     for person in risk_owners(risk):
         already = Task.objects.filter(
@@ -124,6 +125,7 @@ def ask_reassessment(risk: Risk, *, body: str, due_date: datetime.date, user=Non
         ).exists()
         if already:
             continue
+        title = _("Re-assess the risk: %(title)s") % {"title": name_in_message(risk, person.user)}
         tasks.append(
             Task.objects.create(
                 group_id=risk.group_id,
@@ -140,7 +142,7 @@ def ask_reassessment(risk: Risk, *, body: str, due_date: datetime.date, user=Non
                 group_id=risk.group_id,
                 recipient_id=person.user_id,
                 subject=title,
-                body=body,
+                body=body % {"record": name_in_message(because, person.user)},
                 url=risk.get_absolute_url(),
             )
     return tasks
@@ -236,7 +238,8 @@ def expire_acceptances(day: datetime.date) -> list[RiskAcceptance]:
                 Task.objects.create(
                     group_id=risk.group_id,
                     owner=person,
-                    title=_("The acceptance has expired; assess the risk again: %(title)s") % {"title": risk.title},
+                    title=_("The acceptance has expired; assess the risk again: %(title)s")
+                    % {"title": name_in_message(risk, person.user)},
                     due_date=day + datetime.timedelta(days=30),
                     url=risk.get_absolute_url(),
                     subject_type=risk_type,

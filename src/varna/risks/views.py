@@ -47,7 +47,13 @@ def _analysis_choices(request, group, selected):
     choice = Q(kind=Analysis.Kind.RVA) | Q(status=Analysis.State.ONGOING)
     if selected is not None:
         choice |= Q(pk=selected.pk)
-    return Analysis.objects.restrict(request.user).filter(group=group).filter(choice).only("pk", "title")
+    # The classification is loaded too: a classified analysis offered is a read, and is logged.
+    return (
+        Analysis.objects.restrict(request.user)
+        .filter(group=group)
+        .filter(choice)
+        .only("pk", "title", "classification", "unit")
+    )
 
 
 def _with_group(risks, group) -> list[Risk]:
