@@ -9,6 +9,7 @@ import argparse
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 
 def _setup(environment: str) -> None:
@@ -19,7 +20,7 @@ def _setup(environment: str) -> None:
     django.setup()
 
 
-def _gunicorn(bind: str, workers: int, threads: int) -> None:
+def _gunicorn(bind: str, workers: int, threads: int, **options) -> None:
     from gunicorn.app.base import BaseApplication
 
     class Server(BaseApplication):
@@ -28,6 +29,8 @@ def _gunicorn(bind: str, workers: int, threads: int) -> None:
             self.cfg.set("workers", workers)
             self.cfg.set("threads", threads)
             self.cfg.set("accesslog", "-")
+            for name, value in options.items():
+                self.cfg.set(name, value)
 
         def load(self):
             from varna.wsgi import application
@@ -45,6 +48,8 @@ def demo(args: argparse.Namespace) -> None:
     os.environ["VARNA_DATA_DIR"] = str(data_dir)
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{data_dir / f'demo-{args.profile}.sqlite3'}")
     os.environ["VARNA_PROFILE"] = args.profile
+    # Links in the demo's e-mail lead to this server, whatever its port.
+    os.environ.setdefault("VARNA_BASE_URL", f"http://{args.host}:{args.port}")
     _setup("development")
     from django.core.management import call_command
 
@@ -52,12 +57,50 @@ def demo(args: argparse.Namespace) -> None:
     call_command("load_demo", profile=args.profile)
     if args.no_serve:
         return
+    print(f"\n{_mail_destination()}", flush=True)
     print(f"\nVärna körs på http://{args.host}:{args.port}/  (Ctrl+C avslutar)\n", flush=True)
     worker = subprocess.Popen([sys.executable, "-m", "varna.cli", "worker"], env=os.environ.copy())
     try:
-        _gunicorn(f"{args.host}:{args.port}", workers=2, threads=4)
+        _gunicorn(f"{args.host}:{args.port}", workers=2, threads=4, **_demo_control_socket(data_dir, args.port))
     finally:
-        worker.terminate()
+        _stop(worker)
+
+
+def _mail_destination() -> str:
+    """Where the demo's e-mail goes, said once at the start: no mail server is needed to try it."""
+    from django.conf import settings
+    from django.utils.translation import gettext as _
+
+    mailer = settings.MAILERS["default"]
+    backend, options = mailer["BACKEND"], mailer.get("OPTIONS", {})
+    if backend.endswith("filebased.EmailBackend"):
+        return _("E-mail is not sent: each message is written to a file in %(folder)s") % {
+            "folder": options["file_path"]
+        }
+    if backend.endswith("smtp.EmailBackend"):
+        return _("E-mail is sent by SMTP to %(server)s") % {"server": f"{options['host']}:{options['port']}"}
+    return _("E-mail goes to %(backend)s") % {"backend": backend}
+
+
+def _demo_control_socket(data_dir: Path, port: int) -> dict:
+    """Gunicorn's control socket for this demo, in its data folder. Gunicorn's default is one path
+    per user, so a second demo would take over the first one's socket and remove it when it
+    stopped. A data folder too deep for a Unix socket's path (about 100 bytes) gets none."""
+    path = data_dir / f"gunicorn-{port}.ctl"
+    if len(os.fsencode(path)) >= 100:
+        return {"control_socket_disable": True}
+    return {"control_socket": str(path)}
+
+
+def _stop(worker: subprocess.Popen, grace: float = 15.0) -> None:
+    """Ask the worker to stop and wait: it finishes the task it is running (on Ctrl+C it has
+    already had the terminal's SIGINT; a second signal does not hurry it). Killed only if stuck."""
+    worker.terminate()
+    try:
+        worker.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
 
 
 def serve(args: argparse.Namespace) -> None:
@@ -117,7 +160,12 @@ def main(argv: list[str] | None = None) -> None:
 
     sub.add_parser("manage", help="Django management commands")
     args = parser.parse_args(argv)
-    args.func(args)
+    try:
+        args.func(args)
+    except KeyboardInterrupt:
+        # Ctrl+C before the server or the worker has taken over its signals (while migrating,
+        # say) ends the command as the shell expects, without a traceback.
+        sys.exit(130)
 
 
 if __name__ == "__main__":

@@ -58,10 +58,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_otp",
-    "django_otp.plugins.otp_totp",
-    "axes",
+    # Third-party apps with names in our catalogue for the admin (core/thirdparty_apps.py).
+    "varna.core.thirdparty_apps.OtpTotpConfig",
+    "varna.core.thirdparty_apps.AxesConfig",
     "simple_history",
-    "django_tasks_db",
+    "varna.core.thirdparty_apps.TasksDatabaseConfig",
     "varna.core",
     "varna.organisation",
     "varna.documents",
@@ -160,7 +161,7 @@ HEALTH_TOKEN = os.environ.get("VARNA_HEALTH_TOKEN", "")
 OIDC_ENABLED = bool(os.environ.get("OIDC_RP_CLIENT_ID"))
 if OIDC_ENABLED:
     INSTALLED_APPS.append("mozilla_django_oidc")
-    AUTHENTICATION_BACKENDS.append("varna.core.oidc.VarnaOIDCBackend")
+    AUTHENTICATION_BACKENDS.append("varna.organisation.sso.VarnaOIDCBackend")
     OIDC_RP_CLIENT_ID = os.environ["OIDC_RP_CLIENT_ID"]
     OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")
     OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "RS256")
@@ -195,9 +196,17 @@ if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = DATA_DIR / "media"
 
-_email_backend = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+# Without a configured mail server, development and the demo write e-mail to files in the data
+# folder: the worker then neither fails against a missing server nor floods the console. Production
+# sends by SMTP, to a local relay unless EMAIL_HOST says otherwise.
+_smtp = PRODUCTION or bool(os.environ.get("EMAIL_HOST"))
+_email_backend = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend" if _smtp else "django.core.mail.backends.filebased.EmailBackend"
+)
 _email_options = {}
-if _email_backend.endswith("smtp.EmailBackend"):
+if _email_backend.endswith("filebased.EmailBackend"):
+    _email_options = {"file_path": os.environ.get("EMAIL_FILE_PATH") or str(DATA_DIR / "mail")}
+elif _email_backend.endswith("smtp.EmailBackend"):
     _email_options = {
         "host": os.environ.get("EMAIL_HOST", "localhost"),
         "port": int(os.environ.get("EMAIL_PORT", "25")),

@@ -2,8 +2,11 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from varna.core.views import favicon
+
 urlpatterns = [
     path("", include("varna.core.urls")),
+    path("favicon.ico", favicon, name="favicon"),
     path("organisation/", include("varna.organisation.urls")),
     path("styrdokument/", include("varna.documents.urls")),
     path("risker/", include("varna.risks.urls")),

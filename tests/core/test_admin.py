@@ -78,3 +78,62 @@ def test_a_technical_administrator_is_not_cleared_for_classified_records(group, 
     # Records that are not classified: every unit's, as before.
     internal = Risk.objects.create(group=group, unit=unit("SOF"), title="MRK-ADMIN-INTERNAL")
     assert client.get(reverse("risks:risk", args=[internal.pk])).status_code == 200
+
+
+# The third-party apps' names as the admin showed them before they were named in our catalogue.
+THIRD_PARTY_ENGLISH = [
+    "Axes",
+    "Access attempts",
+    "Access failures",
+    "Access logs",
+    "Otp_Totp",
+    "TOTP devices",
+    "Tasks Database Backend",
+    "Task Results",
+]
+
+
+def _admin_index_names(client) -> list[str]:
+    """The app captions and model rows of the admin's index page."""
+    import re
+
+    page = client.get(reverse("admin:index")).content.decode()
+    cells = re.findall(r"<caption>(.*?)</caption>|<th scope=\"row\"[^>]*>(.*?)</th>", page, re.S)
+    return [re.sub(r"<[^>]+>", "", caption or row).strip() for caption, row in cells]
+
+
+@pytest.mark.no_english
+def test_the_admin_names_the_third_party_apps_and_models_in_swedish(demo, user_for):
+    """Issue 11: django-axes, django-otp and django-tasks-db showed in English in a Swedish admin."""
+    from django.test import Client
+
+    client = Client(HTTP_ACCEPT_LANGUAGE="sv")
+    client.force_login(user_for("admin"))
+    names = _admin_index_names(client)
+    assert "Användare" in names and "Personer" in names  # the index is the Swedish one
+    assert not [name for name in THIRD_PARTY_ENGLISH if name in names]
+    for english in ("Login throttling", "Two-factor authentication", "Background tasks", "Task results"):
+        assert english not in names
+
+
+def test_the_third_party_names_read_as_before_in_english(client_for):
+    names = _admin_index_names(client_for("admin"))
+    for name in ("Login throttling", "Access attempts", "Access logs", "Two-factor authentication", "TOTP devices"):
+        assert name in names
+    assert "Background tasks" in names and "Task results" in names
+
+
+def test_the_admin_offers_policy_profiles_by_municipality(group, client_for):
+    """Issue 11: a group's profile was a file name to type ("harjedalen")."""
+    admin_client = client_for("admin")
+    form = admin_client.get(reverse("admin:organisation_municipalgroup_change", args=[group.pk])).content.decode()
+    assert '<option value="harjedalen" selected>Härjedalens kommun</option>' in form
+    assert '<option value="ale">Ale kommun</option>' in form and "Karlskrona kommun" in form
+    listing = admin_client.get(reverse("admin:organisation_municipalgroup_changelist")).content.decode()
+    assert "Härjedalens kommun" in listing and "harjedalen" not in listing
+
+
+def test_the_obligations_page_names_the_municipality_not_the_profile_file(demo, client_for):
+    page = client_for("samordnare").get(reverse("obligations")).content.decode()
+    assert "Policy profile in force: Härjedalens kommun." in page
+    assert "harjedalen.yaml" not in page

@@ -111,7 +111,7 @@ def oidc_settings(settings):
 @pytest.mark.usefixtures("oidc_settings")
 class TestSingleSignOn:
     def _login(self, monkeypatch, claims):
-        from varna.core.oidc import VarnaOIDCBackend
+        from varna.organisation.sso import VarnaOIDCBackend
 
         backend = VarnaOIDCBackend()
         monkeypatch.setattr(backend, "get_userinfo", lambda *a: claims)

@@ -85,8 +85,8 @@ def test_daily_jobs_are_enqueued_once_a_day_and_frequent_ones_by_interval(db, mo
 
     monkeypatch.setattr(
         jobs,
-        "SCHEDULE",
-        {
+        "schedule",
+        lambda: {
             "daily": (jobs.record_obligation_statuses, datetime.timedelta(days=1)),
             "often": (jobs.send_notification_emails, datetime.timedelta(minutes=15)),
         },

@@ -213,3 +213,29 @@ def test_no_marker_outside_the_scope_and_every_classified_read_logged(world, db,
                 out.write("\t".join([login or "anonymous", *item]) + "\n")
     if failures.items:
         pytest.fail(failures.report(), pytrace=False)
+
+
+# Scoped models without marked records of their own, and why that leaves nothing unchecked.
+NOT_MARKED = {
+    "incidents.IncidentSummary": "sums of the marked incidents; the statistics pages showing them are crawled",
+}
+
+
+def test_every_register_of_every_installed_area_has_markers(world, db):
+    """An area joins the crawl by making marked records in tests/crawl/markers.py: a model of an
+    installed area that is read through a unit's scope (core.links.is_scoped) and has no marked
+    record fails here, so a new area cannot be left out of the crawl."""
+    from django.apps import apps
+
+    from varna.core import areas
+    from varna.core.links import is_scoped
+
+    markers, _feeds = world
+    covered = {type(record)._meta.label for record in markers.records.values()}
+    missing = [
+        model._meta.label
+        for area in areas.installed()
+        for model in apps.get_app_config(area.key).get_models()
+        if is_scoped(model) and model._meta.label not in covered | set(NOT_MARKED)
+    ]
+    assert missing == [], missing

@@ -72,7 +72,7 @@ def idp(settings):
     thread.start()
     base = f"http://127.0.0.1:{server.server_port}"
     settings.ROOT_URLCONF = "tests.core.oidc_urls"
-    settings.AUTHENTICATION_BACKENDS = [*settings.AUTHENTICATION_BACKENDS, "varna.core.oidc.VarnaOIDCBackend"]
+    settings.AUTHENTICATION_BACKENDS = [*settings.AUTHENTICATION_BACKENDS, "varna.organisation.sso.VarnaOIDCBackend"]
     settings.OIDC_RP_CLIENT_ID = "varna"
     settings.OIDC_RP_CLIENT_SECRET = SECRET
     settings.OIDC_RP_SIGN_ALGO = "HS256"

@@ -119,7 +119,7 @@ def test_every_import_reads_cells_without_the_characters():
     from varna.core import tabular
     from varna.organisation import importer
 
-    columns = [importer.Column("title", "titel", ("titel",), "")]
+    columns = [tabular.Column("title", "titel", ("titel",), "")]
     table = tabular.parse_file(f"titel\n{BAD}\n".encode(), "a.csv", columns, ["title"], "%(found)s")
     assert not table.errors and table.rows[0][1] == [CLEAN]
     people = importer.parse_file("Anställningsnummer;Förnamn;Efternamn;Enhetskod\n1;K\ufffeim;Berg\x02;TF\n".encode())

@@ -172,12 +172,15 @@ def _classification(variant: str) -> dict:
 
 
 def make_organisation(m: Markers) -> None:
-    from varna.organisation.models import ExternalParty
+    from varna.organisation.models import ExternalParty, RoleAssignment
 
     for unit in m.units:
         marker = m.add("person", unit)
         person = Person.objects.create(group=m.group, unit=unit, first_name=marker, last_name="Markörsson")
         m.register("person", unit, "int", person, marker)
+        marker = m.add("role", unit)
+        role = RoleAssignment.objects.create(person=person, role="reader", unit=unit, note=marker)
+        m.register("role", unit, "int", role, marker)
         for variant in VARIANTS:
             marker = m.add("party", unit, variant)
             party = ExternalParty.objects.create(
@@ -328,7 +331,21 @@ def make_risks(m: Markers) -> None:
 
 
 def make_insurance(m: Markers) -> None:
-    from varna.insurance.models import InsurancePolicy
+    from varna.insurance.models import InsurancePolicy, InsuranceReview
+
+    # One review a year for the whole group, by the top unit: an earlier year's, so that the
+    # demo's own review of this year stays as it is.
+    top = m.units[0]
+    marker = m.add("review", top)
+    review = InsuranceReview.objects.create(
+        group=m.group,
+        year=m.today.year - 3,
+        unit=top,
+        due_date=m.today - datetime.timedelta(days=900),
+        record_number=marker[:7],
+        conclusion=marker,
+    )
+    m.register("review", top, "int", review, marker)
 
     for unit in m.units:
         marker = m.add("policy", unit)

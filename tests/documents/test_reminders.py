@@ -8,7 +8,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from varna.core.jobs import SCHEDULE
+from varna.core.jobs import schedule
 from varna.core.models import Notification, ScheduledJobRun, Task
 from varna.documents import jobs
 from varna.documents.models import Document, Review, Status
@@ -43,7 +43,7 @@ def _run_worker_again_the_same_day():
 
 
 def test_the_job_is_scheduled_daily():
-    task, interval = SCHEDULE["document_review_reminders"]
+    task, interval = schedule()["document_review_reminders"]
     assert task is jobs.review_reminders and interval == datetime.timedelta(days=1)
 
 

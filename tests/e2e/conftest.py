@@ -85,6 +85,19 @@ def login(page, username: str) -> None:
     page.wait_for_url("**/")
 
 
+def go_to(page, section: str, link: str) -> None:
+    """Follow a link of the main menu as a person does: open the menu (on a phone) and the
+    section, then click the link."""
+    nav = page.get_by_role("navigation", name="Huvudmeny")
+    toggle = nav.get_by_role("button", name="Meny")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+    button = nav.get_by_role("button", name=section)
+    if button.is_visible() and button.get_attribute("aria-expanded") != "true":
+        button.click()
+    nav.get_by_role("link", name=link, exact=True).click()
+
+
 def assert_accessible(page, what: str = "") -> None:
     """axe-core finds no WCAG 2.1 A/AA violation on the page."""
     from axe_playwright_python.sync_playwright import Axe

@@ -194,3 +194,14 @@ def test_the_error_pages_have_no_wcag_violations(page, e2e_demo, language):
 def test_a_user_without_role_sees_an_accessible_start_page(page):
     login(page, "medarbetare")
     assert_accessible(page, "start page without role")
+
+
+def test_the_lists_have_no_wcag_violations_on_a_phone(phone, e2e_demo):
+    """The lists become cards at 390 px (table.records): the same scan on the phone layout."""
+    from .test_phone_lists import list_pages
+
+    login(phone, "samordnare")
+    for url in list_pages(e2e_demo):
+        response = phone.goto(url)
+        assert response.status == 200, url
+        assert_accessible(phone, f"{url} (390 px)")

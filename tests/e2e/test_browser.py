@@ -3,7 +3,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import PASSWORD, assert_accessible, login
+from .conftest import PASSWORD, assert_accessible, go_to, login
 
 pytestmark = pytest.mark.e2e
 
@@ -32,7 +32,7 @@ def test_log_in_see_the_start_page_and_switch_to_english(page):
 
 def test_browse_the_municipal_group_to_a_unit_and_its_responsible_people(page):
     login(page, "samordnare")
-    page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Kommunkoncernen").click()
+    go_to(page, "Organisation", "Kommunkoncernen")
     expect(page.get_by_role("heading", name="Politiska organ")).to_be_visible()
     expect(page.get_by_role("link", name="Tekniska nämnden")).to_be_visible()
     page.get_by_role("link", name="Socialförvaltningen", exact=True).click()

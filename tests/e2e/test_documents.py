@@ -3,14 +3,14 @@
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import assert_accessible, login
+from .conftest import assert_accessible, go_to, login
 
 pytestmark = pytest.mark.e2e
 
 
 def test_write_consult_decide_and_see_an_instruction_in_force(page):
     login(page, "samordnare")
-    page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Styrdokument").click()
+    go_to(page, "Register", "Styrdokument")
     assert_accessible(page, "register")
     page.get_by_role("link", name="Nytt dokument").click()
     page.get_by_label("Titel").fill("Instruktion för besöksrutiner")

@@ -3,14 +3,14 @@
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import assert_accessible, login
+from .conftest import assert_accessible, go_to, login
 
 pytestmark = pytest.mark.e2e
 
 
 def test_assess_a_risk_treat_it_with_a_measure_and_reassess(page):
     login(page, "forvaltningssamordnare")
-    page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Risker").click()
+    go_to(page, "Register", "Risker")
     page.get_by_role("link", name="Ny risk").click()
     page.get_by_label("Titel").fill("Isbildning på taket till Sveg simhall")
     page.get_by_label("Kategori").fill("Fastighet")
@@ -50,7 +50,7 @@ def test_assess_a_risk_treat_it_with_a_measure_and_reassess(page):
     page.get_by_role("link", name="Snörasskydd över entrén").click()
     page.get_by_role("button", name="Markera som genomförd").click()
     expect(page.get_by_text("Åtgärden är genomförd.")).to_be_visible()
-    page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Mina uppgifter").click()
+    go_to(page, "Mitt arbete", "Mina uppgifter")
     page.get_by_role("link", name="Bedöm risken igen: Isbildning på taket till Sveg simhall").click()
     page.get_by_role("link", name="Bedöm", exact=True).click()
     page.get_by_label("Sannolikhet").select_option("2")

@@ -46,7 +46,7 @@ def test_damage_costs_are_known(empty_group, unit):
     _incident(group, tf, old, no_damage_cost=True)
     fresh = _incident(group, tf, timezone.now() - datetime.timedelta(days=2))  # still within the 30 days
     result = obligations.damage_costs_known(group, group.profile)
-    assert result.status == Status.MET and "5000 SEK in 3 incidents" in result.summary
+    assert result.status == Status.MET and "5,000 SEK in 3 incidents" in result.summary
     forgotten = _incident(group, tf, old)
     result = obligations.damage_costs_known(group, group.profile)
     assert result.status == Status.NOT_MET  # one of four is more than a tenth
@@ -65,7 +65,7 @@ def test_damage_costs_fall(empty_group, unit):
     _incident(group, tf, _at(last - 2), cost=20_000)
     _incident(group, tf, _at(last - 1), cost=10_000)
     result = obligations.damage_costs_falling(group, group.profile)
-    assert result.status == Status.MET and "15000 SEK" in result.summary  # the mean of 20 000 and 10 000
+    assert result.status == Status.MET and "15,000 SEK" in result.summary  # the mean of 20 000 and 10 000
     _incident(group, tf, _at(last, 9), cost=6_000)  # 16 000: up 7 %, within the tolerance
     assert obligations.damage_costs_falling(group, group.profile).status == Status.PARTLY
     _incident(group, tf, _at(last, 10), cost=10_000)  # 26 000: up 73 %

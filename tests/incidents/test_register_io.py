@@ -17,9 +17,9 @@ from django.utils import timezone, translation
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from varna.core import tabular
 from varna.incidents import import_jobs, register_io, services
 from varna.incidents.models import CostItem, Incident
-from varna.organisation import importer
 
 URL = reverse("incidents:import")
 HEADER = (
@@ -170,11 +170,11 @@ def test_a_file_that_cannot_be_read_gets_a_clear_error(client_for, group, data, 
 
 
 def test_this_import_takes_more_rows_than_the_others(group, monkeypatch):
-    rows = [f"2024-01-01;Brand;TF;Rad {i}" for i in range(importer.MAX_ROWS + 1)]
+    rows = [f"2024-01-01;Brand;TF;Rad {i}" for i in range(tabular.MAX_ROWS + 1)]
     data = _csv(*rows, header="datum;kategori;enhetskod;beskrivning")
     table = register_io.parse_file(data, "x.csv")
-    assert not table.errors and len(table.rows) == importer.MAX_ROWS + 1
-    assert register_io.MAX_ROWS >= 100_000 and importer.MAX_ROWS == 50_000  # the shared default is kept
+    assert not table.errors and len(table.rows) == tabular.MAX_ROWS + 1
+    assert register_io.MAX_ROWS >= 100_000 and tabular.MAX_ROWS == 50_000  # the shared default is kept
     monkeypatch.setattr(register_io, "MAX_ROWS", 10)
     assert register_io.parse_file(data, "x.csv").errors == [
         "The file has more than 10 rows. Split it into several files."
@@ -332,7 +332,7 @@ def test_what_is_not_a_date_is_refused(group, user_for, value):
         register_io.parse_when(value)
     data = _xlsx([["datum", "kategori", "enhetskod", "beskrivning"], [value, "Brand", "TF", "Brand."]])
     assert _errors(_plan(data, group, user_for("samordnare"), "x.xlsx"))[2] == {
-        "datum (A)": f"“{importer._text(value)[:40]}” is not a date. Write dates as YYYY-MM-DD or YYYY-MM-DD HH:MM."
+        "datum (A)": f"“{tabular.cell_text(value)[:40]}” is not a date. Write dates as YYYY-MM-DD or YYYY-MM-DD HH:MM."
     }
 
 

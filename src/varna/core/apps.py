@@ -8,7 +8,9 @@ class CoreConfig(AppConfig):
     verbose_name = "Värna"
 
     def ready(self):
-        # Each area registers its obligation checks in an `obligations` module.
+        # Each area declares itself in an `area` module (core.areas) and registers its
+        # obligation checks in an `obligations` module.
+        autodiscover_modules("area")
         autodiscover_modules("obligations")
         self._note_classified_loads()
 

@@ -1,5 +1,6 @@
 from django.conf import settings
 
+from . import areas
 from .permissions import get_access
 
 
@@ -26,9 +27,24 @@ def current_group(request):
 
 def varna(request):
     group = current_group(request)
+    access = get_access(getattr(request, "user", None))
     return {
         "group": group,
         "profile": group.profile if group else None,
-        "access": get_access(getattr(request, "user", None)),
+        "access": access,
+        "menu": lambda: _menu(request, access),  # called by the template only where it shows a menu
         "oidc_enabled": settings.OIDC_ENABLED,
     }
+
+
+def _menu(request, access) -> list[dict]:
+    """The main menu's sections for this reader, each entry marked if it is the current page."""
+    match = getattr(request, "resolver_match", None)
+    namespace, url_name = (match.namespace, match.url_name) if match else ("", "")
+    sections = []
+    for i, (title, entries) in enumerate(areas.menu(access)):
+        links = [{"entry": e, "current": e.is_current(namespace, url_name or "")} for e in entries]
+        sections.append(
+            {"id": f"menu-{i}", "title": title, "links": links, "current": any(link["current"] for link in links)}
+        )
+    return sections

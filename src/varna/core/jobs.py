@@ -11,11 +11,7 @@ from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
 
-from varna.documents.jobs import review_reminders as document_review_reminders
-from varna.incidents.jobs import daily as incident_daily_jobs
-from varna.insurance.jobs import daily as insurance_daily_jobs
-from varna.risks.jobs import daily as risk_daily_jobs
-
+from . import areas
 from .models import Notification, ObligationStatus, ScheduledJobRun
 
 
@@ -66,22 +62,22 @@ def record_obligation_statuses() -> int:
     return sum(record_group_statuses(group) for group in MunicipalGroup.objects.all())
 
 
-# name -> (task, interval). Areas add their reminder jobs here.
-SCHEDULE: dict[str, tuple] = {
+# name -> (task, interval): core's own jobs; each area declares its own (core.areas).
+CORE_JOBS: dict[str, tuple] = {
     "send_notification_emails": (send_notification_emails, datetime.timedelta(minutes=1)),
     "record_obligation_statuses": (record_obligation_statuses, datetime.timedelta(minutes=15)),
-    "document_review_reminders": (document_review_reminders, datetime.timedelta(days=1)),
-    "risk_daily_jobs": (risk_daily_jobs, datetime.timedelta(days=1)),
-    "insurance_daily_jobs": (insurance_daily_jobs, datetime.timedelta(days=1)),
-    "incident_daily_jobs": (incident_daily_jobs, datetime.timedelta(days=1)),
 }
+
+
+def schedule() -> dict[str, tuple]:
+    return {**CORE_JOBS, **areas.schedule()}
 
 
 def enqueue_due_jobs(now: datetime.datetime | None = None) -> list[str]:
     """Enqueue every scheduled job whose interval has passed since it was last enqueued."""
     now = now or timezone.now()
     enqueued = []
-    for name, (job, interval) in SCHEDULE.items():
+    for name, (job, interval) in schedule().items():
         with transaction.atomic():
             run = ScheduledJobRun.objects.select_for_update().filter(name=name).first()
             if run is not None:

@@ -4,7 +4,7 @@ from django.urls import reverse
 from .permissions import get_access
 from .xml_text import has_xml_illegal, strip_xml_illegal
 
-EXEMPT_PREFIXES = ("/konto/", "/static/", "/health", "/i18n/", "/oidc/")
+EXEMPT_PREFIXES = ("/konto/", "/static/", "/health", "/i18n/", "/oidc/", "/favicon.ico")
 
 
 class OtpRequiredMiddleware:

@@ -20,6 +20,8 @@ from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from . import areas
+
 
 class Status(models.TextChoices):
     MET = "met", gettext_lazy("Met")
@@ -137,9 +139,9 @@ class Registry:
 
     def register(self, name: str, **params: tuple[str, bool]):
         """Register a check. Each keyword names a parameter and says what it refers to:
-        ("role_types" | "unit_levels" | "body_kinds" | "document_kinds" | "zones" | "dimensions" |
-        "incident_categories", required) (zones and dimensions of the risk matrix, the incident
-        categories of incidents.models.Category) or ("int" | "bool" | "text", required);
+        ("role_types" | "unit_levels" | "body_kinds" | "document_kinds" | a section an area
+        defines (core.areas: e.g. "zones" and "dimensions" of the risk matrix, "incident_categories"),
+        required) or ("int" | "bool" | "text", required);
         a list of references is written with a trailing "[]", e.g. ("body_kinds[]", True)."""
 
         def decorator(func):
@@ -184,16 +186,8 @@ class Registry:
                 continue
             if section == "text":
                 continue
-            if section in ("zones", "dimensions"):
-                from varna.risks.scoring import DEFAULT_MATRIX
-
-                items = (profile_data.get("risk_matrix") or DEFAULT_MATRIX)[section]
-            elif section == "incident_categories":
-                from varna.incidents.models import Category
-
-                items = [{"key": key} for key in Category.values]
-            else:
-                items = profile_data.get(section) or []
+            defined_by_area = areas.profile_references().get(section)
+            items = defined_by_area(profile_data) if defined_by_area else (profile_data.get(section) or [])
             known = {item.get("key") for item in items}
             for v in values:
                 if v not in known:
@@ -221,42 +215,23 @@ registry = Registry()
 
 
 def evaluate(obligation: dict[str, Any], group, profile, cache: dict | None = None) -> tuple[Status, list[Result]]:
-    """Run every check bound to an obligation. An obligation without checks says honestly why:
-    its area is not built yet, or (in a built area) the profile leaves it to manual follow-up."""
-    if not obligation["checks"]:
-        area = obligation["area"]
-        if area in BUILT_AREAS:
-            return Status.NOT_CHECKABLE, [
-                Result(
-                    Status.NOT_CHECKABLE,
-                    _("The profile binds no automatic check to this obligation; follow it up by hand."),
-                )
-            ]
+    """Run every check bound to an obligation. An obligation that cannot be checked says
+    honestly why: its area is not installed (its checks with it), or the profile leaves it to
+    manual follow-up."""
+    area = obligation["area"]
+    if not areas.is_built(area):
         return Status.NOT_BUILT, [
             Result(
                 Status.NOT_BUILT,
-                _("The %(area)s area is not built yet, so this cannot be checked.") % {"area": area_name(area)},
+                _("The %(area)s area is not built yet, so this cannot be checked.") % {"area": areas.area_name(area)},
+            )
+        ]
+    if not obligation["checks"]:
+        return Status.NOT_CHECKABLE, [
+            Result(
+                Status.NOT_CHECKABLE,
+                _("The profile binds no automatic check to this obligation; follow it up by hand."),
             )
         ]
     results = [registry.run(spec, group, profile, cache) for spec in obligation["checks"]]
     return worst(results), results
-
-
-# Areas whose registers exist in Värna today; obligations of other areas say they are not built.
-BUILT_AREAS = {"organisation", "documents", "risks", "incidents"}
-
-AREA_NAMES = {
-    "organisation": gettext_lazy("Organisation and responsibility"),
-    "documents": gettext_lazy("Governing documents"),
-    "risks": gettext_lazy("Risks and measures"),
-    "incidents": gettext_lazy("Incidents and damage"),
-    "insurance": gettext_lazy("Insurance and risk financing"),
-    "facilities": gettext_lazy("Physical security"),
-    "training": gettext_lazy("Training and exercises"),
-    "crisis": gettext_lazy("Crisis management and continuity"),
-    "followup": gettext_lazy("Follow-up and yearly report"),
-}
-
-
-def area_name(area: str) -> str:
-    return str(AREA_NAMES.get(area, area))

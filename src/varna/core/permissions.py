@@ -80,7 +80,7 @@ def get_access(user) -> Access:
     assignments = list(
         RoleAssignment.objects.current(timezone.localdate())
         .filter(person__user=user)
-        .select_related("unit__group")
+        .select_related("unit__group", "person__group")
         .annotate(
             # An administrator's "require a second factor" for the role, read in the same query.
             otp_required_by_setting=Exists(
@@ -102,7 +102,11 @@ def get_access(user) -> Access:
             paths[permission].add(assignment.unit.path)
         if role["classified"]:
             classified.add(assignment.unit.path)
-    access.person = Person.objects.select_related("group").filter(user=user).first()
+    # Every assignment is the user's one person's: read with them, or alone for a person without a role.
+    if assignments:
+        access.person = assignments[0].person
+    else:
+        access.person = Person.objects.select_related("group").filter(user=user).first()
     if access.person is not None:
         access.group_ids.add(access.person.group_id)
     access.paths = {a: _minimal(p) for a, p in paths.items()}

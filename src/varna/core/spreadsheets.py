@@ -2,13 +2,15 @@
 
 Text is always written as text: a title that begins with "=" stays a title and never becomes a
 formula in the reader's spreadsheet (formula injection). Dates are real date cells shown as
-YYYY-MM-DD. Characters XML cannot hold are left out of every cell (core/xml_text.py).
+YYYY-MM-DD. Amounts stay numbers the reader can add up, shown grouped by thousands. Characters
+XML cannot hold are left out of every cell (core/xml_text.py).
 """
 
 import datetime
 import io
 import re
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.http import HttpResponse
@@ -19,6 +21,11 @@ from .xml_text import strip_xml_illegal
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 _FILENAME_SAFE = re.compile(r"[^A-Za-z0-9._-]+")
+# Number formats are stored in the file in Excel's invariant notation: "," is the thousands
+# separator there and each reader's Excel shows its own ("1 770 000" in Swedish, "1,770,000" in
+# English). "# ##0" would be a literal space instead and group wrongly.
+AMOUNT_FORMAT = "#,##0"
+AMOUNT_FORMAT_DECIMALS = "#,##0.00"
 
 
 def _cell(sheet, value: Any):
@@ -37,6 +44,10 @@ def _cell(sheet, value: Any):
         cell.number_format = "yyyy-mm-dd hh:mm"
     elif isinstance(value, datetime.date):
         cell.number_format = "yyyy-mm-dd"
+    elif isinstance(value, Decimal):
+        # Money is kept in DecimalFields (whole kronor) and counts and years in ints, so a Decimal
+        # is an amount: grouped like on the page, while a year stays "2026".
+        cell.number_format = AMOUNT_FORMAT if value == value.to_integral_value() else AMOUNT_FORMAT_DECIMALS
     return cell
 
 

@@ -1,5 +1,6 @@
 import datetime
 import hmac
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
@@ -8,20 +9,22 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import UpdateView
 
+from . import areas
 from .access_log import log_read
 from .context_processors import current_group
 from .forms import VersionedModelForm
 from .jobs import record_group_statuses
 from .models import Notification, ObligationStatus, Task, WorkerHeartbeat
-from .obligations import AREA_NAMES, Result, Status, area_name, evaluate, visible_evidence
+from .obligations import Result, Status, evaluate, visible_evidence
 from .permissions import get_access
 
 
@@ -99,13 +102,31 @@ def obligation_rows(group, access):
         rows.append(
             {
                 "obligation": obligation,
-                "area_name": area_name(obligation["area"]),
+                "area_name": areas.area_name(obligation["area"]),
                 "status": status,
                 "status_label": Status(status).label,
                 "results": [visible_evidence(r, access) for r in results],
             }
         )
     return rows
+
+
+def gaps_under(group, unit, access) -> list[dict]:
+    """The obligations not met or partly met whose evidence points into `unit` or a unit under
+    it, with that evidence as `access` may see it (from the latest recorded check)."""
+    gaps = []
+    for row in latest_statuses(group, access):
+        if row["status"] not in (Status.NOT_MET, Status.PARTLY):
+            continue
+        evidence = [
+            e
+            for shown in row["results"]
+            for e in shown.evidence
+            if any(path and path.startswith(unit.path) for path, _classified in e.records or [])
+        ]
+        if evidence:
+            gaps.append({**row, "evidence": evidence})
+    return gaps
 
 
 def latest_statuses(group, access) -> list[dict]:
@@ -144,13 +165,24 @@ def home(request):
     if person is not None:
         context["tasks"] = list(Task.objects.filter(owner=person, state=Task.State.OPEN).order_by("due_date")[:20])
     context["notifications"] = list(Notification.objects.filter(recipient=request.user, read_at__isnull=True)[:5])
+    if not access.anything and person is not None:
+        # A person without a role that reads a unit: what they can do here (report an incident, ...).
+        # Their own work first; tasks and notifications have their cards below.
+        entries = [
+            e for _title, section in areas.menu(access) for e in section if e.url_name not in ("tasks", "notifications")
+        ]
+        context["work"] = sorted(entries, key=lambda e: e.section != "work")
     if group is not None and access.anything:
         rows = latest_statuses(group, access)
         by_area: dict[str, list] = {}
         for row in rows:
             by_area.setdefault(row["obligation"]["area"], []).append(row)
+        # Every area of the policy, built or not: the card of one not built shows its obligations
+        # as not built yet; an installed area's card links to its register.
+        installed = {area.key: area for area in areas.installed()}
         context["areas"] = [
-            {"key": key, "name": name, "rows": by_area.get(key, [])} for key, name in AREA_NAMES.items()
+            {"key": key, "name": name, "rows": by_area.get(key, []), "area": installed.get(key)}
+            for key, name in areas.POLICY_AREAS.items()
         ]
         context["gaps"] = [r for r in rows if r["status"] in (Status.NOT_MET, Status.PARTLY)]
         checked = [r["checked_at"] for r in rows if r["checked_at"]]
@@ -282,3 +314,14 @@ def health(request):
         {"checks": checks, "healthy": healthy},
         status=status,
     )
+
+
+FAVICON = Path(__file__).resolve().parent / "static" / "varna" / "favicon.svg"
+
+
+@require_safe
+@cache_control(max_age=86400, public=True)
+def favicon(request):
+    """The icon at /favicon.ico, where browsers look for it without being told: otherwise every
+    first visit logs a "Not Found". It is an SVG whatever the name; browsers go by the type."""
+    return HttpResponse(FAVICON.read_bytes(), content_type="image/svg+xml")

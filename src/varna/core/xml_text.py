@@ -3,7 +3,7 @@
 C0 control characters other than tab, line feed and carriage return, the surrogates (a lone one
 is no character at all) and the non-characters U+FFFE and U+FFFF. A title holding one of them
 once made every XLSX export of its register fail ("All strings must be XML compatible"): they are
-stripped from form data and imported cells at input (core/middleware.py, organisation/importer.py)
+stripped from form data and imported cells at input (core/middleware.py, core/tabular.py)
 and from every cell an export writes (core/spreadsheets.py), so a value stored before still exports.
 """
 

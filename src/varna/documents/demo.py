@@ -47,3 +47,8 @@ def load_documents(group, profile, bodies, units) -> dict[str, Document]:
             services.start_consultation(document)
     services.open_due_reviews(timezone.localdate())
     return documents
+
+
+def load_demo_documents(ctx) -> None:
+    """The area's demo loader (area.py): the documents, by key, for the areas that refer to them."""
+    ctx.records["documents"] = load_documents(ctx.group, ctx.profile, ctx.bodies, ctx.units)

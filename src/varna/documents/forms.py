@@ -5,10 +5,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from varna.core.forms import DateInput, VersionedModelForm, VersionField, limit_classification
+from varna.core.i18n import tr
 from varna.core.links import KeepHiddenLinksMixin
 from varna.organisation.forms import ScopedFormMixin
 from varna.organisation.models import Body, Person
-from varna.organisation.profiles import tr
 
 from .models import Document, DocumentVersion, NotificationDuty, Review, Status
 from .services import allowed_bodies, allowed_people, decider_for

@@ -11,13 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from varna.core import tabular
 from varna.core.access_log import log_reads
 from varna.core.context_processors import current_group
 from varna.core.models import StaleEditError
 from varna.core.pending_uploads import PendingUploads
 from varna.core.permissions import get_access
 from varna.core.spreadsheets import xlsx_response
-from varna.organisation import importer
 
 from . import register_io
 from .views import filter_documents
@@ -65,8 +65,8 @@ class ImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > importer.MAX_BYTES:
-            raise ValidationError(importer.too_large_message())
+        if upload.size > tabular.MAX_BYTES:
+            raise ValidationError(tabular.too_large_message())
         return upload
 
 
@@ -106,7 +106,7 @@ def register_import(request):
     plan = token = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        data = upload.read(importer.MAX_BYTES + 1)
+        data = upload.read(tabular.MAX_BYTES + 1)
         plan = register_io.build_plan(register_io.parse_file(data, upload.name or ""), group, request.user)
         if plan.file_errors:
             for message in plan.file_errors:

@@ -1,4 +1,4 @@
-"""The daily job of the governing documents (registered in core.jobs.SCHEDULE): decided
+"""The daily job of the governing documents (declared in area.py): decided
 documents come into force on their date, reviews open ahead of their due date (with a task for
 the owner), and the owner is reminded before a review falls due and — at most weekly — while
 it is overdue.

@@ -102,7 +102,7 @@ class Document(VersionedModel, ClassifiedModel):
 
     @property
     def kind_name(self) -> str:
-        from varna.organisation.profiles import tr
+        from varna.core.i18n import tr
 
         return tr(self.kind_spec.get("name")) or self.kind
 

@@ -15,10 +15,10 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from varna.core.i18n import tr
 from varna.core.models import Classification
 from varna.core.spreadsheets import xlsx_response
 from varna.organisation.models import MunicipalGroup
-from varna.organisation.profiles import tr
 
 from .models import APPLYING, Decision, Document
 from .rendering import render_markdown

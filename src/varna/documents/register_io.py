@@ -3,8 +3,8 @@
 Export: the rows of the (filtered) register, for `core.spreadsheets.xlsx_response`.
 
 Import of an existing register (the list a municipality kept in Excel before Värna), in the
-same three steps as the import of people and units (organisation/importer.py, whose file
-reading this reuses through core/tabular.py, shared with the import of risks):
+same three steps as every import: the file read by core/tabular.py, the rows checked into a
+plan and written all or nothing by core/import_plan.py:
 
 ``parse_file(data, filename) -> Table``
     Bytes into header and rows; never raises (what is wrong with the file is in ``errors``).
@@ -29,27 +29,23 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
 from django.db.models import Q, Value
 from django.db.models.functions import Concat, Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from varna.core import tabular
+from varna.core import import_plan, tabular
+from varna.core.i18n import tr
+from varna.core.import_plan import RowError
 from varna.core.models import Classification
 from varna.core.permissions import get_access
-from varna.core.tabular import Table
-from varna.organisation import importer
-from varna.organisation.importer import Column, RowError
+from varna.core.tabular import Column, Table
 from varna.organisation.models import Body, OrgUnit, Person
-from varna.organisation.profiles import tr
 
 from . import services
 from .models import Decision, Document, DocumentVersion, Status
 from .services import DecisionRules
-
-ADDED, REFUSED = tabular.ADDED, tabular.REFUSED
 
 COLUMNS = (
     Column(
@@ -190,7 +186,7 @@ NO_KNOWN_COLUMNS = gettext_lazy(
 
 def parse_file(data: bytes, filename: str = "") -> Table:
     """Read bytes into a Table (core/tabular.py). Never raises: a file that cannot be read gets
-    `errors`. The format is decided by the content (as in the import of people and units)."""
+    `errors`. The format is decided by the content, as in every import."""
     return tabular.parse_file(data, filename, COLUMNS, REQUIRED, NO_KNOWN_COLUMNS)
 
 
@@ -221,7 +217,7 @@ class Row:
 
 
 @dataclass
-class Plan(tabular.Plan):
+class Plan(import_plan.Plan):
     documents: list[Document] = field(default_factory=list, repr=False)
 
 
@@ -245,39 +241,13 @@ def _clean(table: Table) -> list[Row]:
         row = Row(number=number, values={})
         for name, value in raw.items():
             if name in DATES:
-                try:
-                    row.values[name] = importer._date(value)
-                except ValueError:
-                    row.values[name] = None
-                    _error(
-                        table,
-                        row,
-                        name,
-                        _("“%(value)s” is not a date. Write dates as YYYY-MM-DD.")
-                        % {"value": importer._text(value)[:40]},
-                    )
+                row.values[name] = import_plan.read_date(table, row, name, value)
                 continue
-            text = " ".join(importer._text(value).split())
-            if len(text) > importer.MAX_CELL_CHARS or importer._has_control_chars(text):
-                _error(table, row, name, _("The value cannot be read (too long or containing control characters)."))
-                text = text[: importer.MAX_CELL_CHARS]
-            elif name in MAX_LENGTH and len(text) > MAX_LENGTH[name]:
-                _error(
-                    table,
-                    row,
-                    name,
-                    _("The value is too long (at most %(max)s characters).") % {"max": MAX_LENGTH[name]},
-                )
-            row.values[name] = text
-        for name in REQUIRED:
-            if not row.values.get(name) and not any(e.column == table.header_of(name) for e in row.errors):
-                _error(table, row, name, _("A value is required."))
+            text = " ".join(tabular.cell_text(value).split())
+            row.values[name] = import_plan.read_text(table, row, name, text, max_length=MAX_LENGTH.get(name))
+        import_plan.require(table, row, REQUIRED)
         rows.append(row)
     return rows
-
-
-def _error(table: Table, row: Row, name: str, message: str) -> None:
-    row.errors.append(RowError(row.number, table.header_of(name), message, table.position_of(name)))
 
 
 def _people(group, texts: set[str]) -> dict[str, list[Person]]:
@@ -368,9 +338,7 @@ def _check_decider(row: Row, document: Document, rules: DecisionRules, bodies, p
 
 def build_plan(table: Table, group, user) -> Plan:
     """Check every row; nothing is written."""
-    plan = Plan(
-        filename=table.filename, format=table.format, file_errors=list(table.errors), ignored_columns=table.ignored
-    )
+    plan = Plan.for_table(table)
     if table.errors:
         return plan
     profile = group.profile
@@ -404,7 +372,7 @@ def build_plan(table: Table, group, user) -> Plan:
         v = row.values
 
         def error(name: str, message: str, row=row) -> None:
-            _error(table, row, name, message)
+            import_plan.add_error(table, row, name, message)
 
         # Kind.
         if v.get("kind"):
@@ -470,9 +438,7 @@ def build_plan(table: Table, group, user) -> Plan:
             else:
                 in_file[identity] = row
 
-    for row in rows:
-        row.errors.sort(key=lambda e: e.position)
-        row.status = REFUSED if row.errors else ADDED
+    plan.settle()
     return plan
 
 
@@ -484,7 +450,7 @@ def apply_plan(plan: Plan, group, user) -> list[Document]:
     """Write an accepted plan. Call inside transaction.atomic(), with a plan built in it."""
     if not plan.can_apply:
         raise ValueError("A plan with refused rows or file errors cannot be applied.")
-    reason = (_("Imported from file %(name)s") % {"name": plan.filename or "–"})[:100]
+    reason = plan.change_reason()
     today = timezone.localdate()
     text = imported_text()
     documents = []
@@ -533,11 +499,9 @@ def apply_plan(plan: Plan, group, user) -> list[Document]:
 def import_file(data: bytes, filename: str, group, user) -> Plan:
     """Parse, check again and apply in one transaction: everything or nothing."""
     table = parse_file(data, filename)
-    with transaction.atomic():
-        plan = build_plan(table, group, user)
-        if plan.can_apply:
-            apply_plan(plan, group, user)
-    return plan
+    return import_plan.all_or_nothing(
+        lambda: build_plan(table, group, user), lambda plan: apply_plan(plan, group, user)
+    )
 
 
 def template_rows(group) -> tuple[list[str], list[list[Any]]]:

@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from varna.core.dates import add_months
+from varna.core.i18n import tr
 from varna.core.links import name_in_message
 from varna.organisation.models import Body, OrgUnit, Person, RoleAssignment
-from varna.organisation.profiles import tr
 
 from .models import APPLYING, Decision, Document, DocumentVersion, NotificationDuty, Review, Status, next_mandate_start
 

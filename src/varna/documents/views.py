@@ -14,12 +14,12 @@ from django.views.decorators.http import require_POST
 from varna.core.access_log import get_logged_or_404
 from varna.core.context_processors import current_group
 from varna.core.history import history_entries
+from varna.core.i18n import tr
 from varna.core.models import StaleEditError
 from varna.core.params import int_param
 from varna.core.permissions import get_access
 from varna.core.views import VersionedUpdateView
 from varna.organisation.models import OrgUnit
-from varna.organisation.profiles import tr
 
 from . import acknowledgements, services
 from .forms import CommentForm, DecisionForm, DeliveryForm, DocumentForm, ReplaceForm, ReviewForm, VersionForm

@@ -121,3 +121,8 @@ def _incident(group, rng, kind, units, people, when, *, closed, scale=1.0):
         )
         InvolvedPerson.objects.create(incident=incident, role=InvolvedPerson.Role.PERPETRATOR, name="Okänd besökare")
     return incident
+
+
+def load_demo_incidents(ctx) -> None:
+    """The area's demo loader (area.py)."""
+    load_incidents(ctx.group)

@@ -14,10 +14,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from varna.core import tabular
 from varna.core.models import StaleEditError
 from varna.core.permissions import get_access
 from varna.core.spreadsheets import xlsx_response
-from varna.organisation import importer
 
 from . import import_jobs, register_io
 from .views import _group
@@ -51,7 +51,7 @@ class ImportForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > register_io.MAX_BYTES:
-            raise ValidationError(importer.too_large_message(register_io.MAX_BYTES))
+            raise ValidationError(tabular.too_large_message(register_io.MAX_BYTES))
         return upload
 
 

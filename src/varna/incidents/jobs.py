@@ -1,4 +1,4 @@
-"""The daily job of incidents (registered in core.jobs.SCHEDULE): personal data past its
+"""The daily job of incidents (declared in area.py): personal data past its
 retention is thinned, with a log (retention.py), and the public form's rate-limit counters of
 earlier days are deleted."""
 

@@ -8,6 +8,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from varna.core.formatting import amount, count
 from varna.core.obligations import Evidence, Result, Status, registry
 
 from .models import Category, Incident
@@ -37,8 +38,8 @@ def damage_costs_known(group, profile, days=30):
     missing = unknown.count()
     cost = recent.aggregate(total=Sum("cost", default=0))["total"]
     summary = _("Damage costs of the last twelve months: %(cost)s SEK in %(n)s incidents.") % {
-        "cost": cost,
-        "n": total,
+        "cost": amount(cost),
+        "n": count(total),
     }
     if not missing:
         return Result(Status.MET, summary)
@@ -68,8 +69,8 @@ def damage_costs_falling(group, profile, tolerance_percent=10):
         )
     values = {
         "year": year,
-        "cost": trend.cost,
-        "baseline": round(trend.baseline),
+        "cost": amount(trend.cost),
+        "baseline": amount(trend.baseline, 0),
         "n": trend.years_compared,
     }
     if trend.falling:

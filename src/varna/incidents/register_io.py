@@ -2,7 +2,8 @@
 
 The same three steps as the other register imports (risks/register_io.py), with the file read by
 core/tabular.py under this import's own limits: ten years of a large municipality's incidents
-(MAX_ROWS, MAX_BYTES) instead of the shared defaults.
+(MAX_ROWS, MAX_BYTES) instead of the shared defaults; the rows are checked into a plan and
+written all or nothing as core/import_plan.py has every import do.
 
 ``parse_file(data, filename) -> Table``
     Bytes into header and rows; never raises (what is wrong with the file is in ``errors``).
@@ -51,28 +52,26 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history
 
-from varna.core import tabular
+from varna.core import import_plan, tabular
+from varna.core.import_plan import RowError
 from varna.core.models import Classification
 from varna.core.permissions import get_access
 from varna.core.tabular import Column, Table
-from varna.organisation import importer
-from varna.organisation.importer import RowError
 from varna.organisation.models import MunicipalGroup, OrgUnit
 
 from . import summary
 from .models import Category, CostItem, Incident
 
-ADDED, REFUSED = tabular.ADDED, tabular.REFUSED
+ADDED, REFUSED = import_plan.ADDED, import_plan.REFUSED
 CHECKING, WRITING = "checking", "writing"
 MAX_ROWS = 100_000
 """Most data rows of one file: ten years of a large municipality's incidents (the shared
-default of importer.MAX_ROWS is lower)."""
+default of tabular.MAX_ROWS is lower)."""
 MAX_BYTES = 50 * 1024 * 1024
 """Largest file accepted: 100,000 rows of CSV with long descriptions."""
 BATCH_SIZE = 1000
@@ -84,7 +83,7 @@ UNITS_IN_QUERY = 500
 REQUIRED = ("occurred_at", "category", "unit", "description")
 LONG_TEXT = ("description", "immediate_actions")
 LONG_TEXT_CHARS = 5000
-"""Descriptions and actions may be longer than other cells (importer.MAX_CELL_CHARS)."""
+"""Descriptions and actions may be longer than other cells (tabular.MAX_CELL_CHARS)."""
 MAX_LENGTH = {
     name: Incident._meta.get_field(name).max_length
     for name in ("place", "police_report_number", "insurance_claim_number", "classification_ground")
@@ -490,7 +489,7 @@ def parse_flag(value: Any) -> bool | None:
         return value
     if isinstance(value, int | float) and value in (0, 1):
         return bool(value)
-    text = _key(importer._text(value))
+    text = _key(tabular.cell_text(value))
     if text in _YES:
         return True
     if text in _NO:
@@ -612,17 +611,11 @@ class Row:
 
 
 @dataclass
-class Plan(tabular.Plan):
+class Plan(import_plan.Plan):
     created: int = 0  # incidents written
 
 
-def _error(table: Table, row: Row, name: str, message: str) -> None:
-    row.errors.append(RowError(row.number, table.header_of(name), message, table.position_of(name)))
-
-
-# The characters importer._has_control_chars refuses (Unicode category Cc but tab and line
-# breaks), as one regular expression: a hundred thousand descriptions are checked quickly.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_error = import_plan.add_error
 
 
 def _single_line(text: str) -> str:
@@ -637,7 +630,7 @@ def _paragraphs(text: str) -> str:
 
 
 def _shown(value: Any) -> str:
-    return _single_line(importer._text(value))[:40]
+    return _single_line(tabular.cell_text(value))[:40]
 
 
 def _cell_readers(table: Table, latest: datetime.datetime) -> list[tuple[str, int, Callable]]:
@@ -688,20 +681,14 @@ def _cell_readers(table: Table, latest: datetime.datetime) -> list[tuple[str, in
 
     def text(name):
         tidy = _paragraphs if name in LONG_TEXT else _single_line
-        limit = LONG_TEXT_CHARS if name in LONG_TEXT else importer.MAX_CELL_CHARS
+        limit = LONG_TEXT_CHARS if name in LONG_TEXT else tabular.MAX_CELL_CHARS
         max_length = MAX_LENGTH.get(name)
 
         def read(value, row):
             if value is None:
                 return ""
-            cleaned = tidy(value if isinstance(value, str) else importer._text(value))
-            if len(cleaned) > limit or _CONTROL.search(cleaned):
-                _error(table, row, name, _("The value cannot be read (too long or containing control characters)."))
-                return cleaned[:limit]
-            if max_length is not None and len(cleaned) > max_length:
-                message = _("The value is too long (at most %(max)s characters).")
-                _error(table, row, name, message % {"max": max_length})
-            return cleaned
+            cleaned = tidy(value if isinstance(value, str) else tabular.cell_text(value))
+            return import_plan.read_text(table, row, name, cleaned, limit=limit, max_length=max_length)
 
         return read
 
@@ -731,10 +718,7 @@ def _clean(table: Table, progress: Progress | None) -> list[Row]:
         for name, index, read in readers:
             values[name] = read(cells[index] if index < width else None, row)
         if row.errors or not all(values.get(name) for name in REQUIRED):
-            failed = {e.column for e in row.errors}
-            for name in REQUIRED:
-                if not values.get(name) and table.header_of(name) not in failed:
-                    _error(table, row, name, _("A value is required."))
+            import_plan.require(table, row, REQUIRED)
         rows.append(row)
     if progress is not None:
         progress(CHECKING, total, total)
@@ -773,9 +757,7 @@ def _existing(group, rows: list[Row]) -> set[tuple]:
 def build_plan(table: Table, group, user, *, lock: bool = False, progress: Progress | None = None) -> Plan:
     """Check every row; nothing is written. `lock` (inside a transaction) locks the group, so
     that two imports run one after the other and the second finds the incidents of the first."""
-    plan = Plan(
-        filename=table.filename, format=table.format, file_errors=list(table.errors), ignored_columns=table.ignored
-    )
+    plan = Plan.for_table(table)
     if table.errors:
         return plan
     if lock:
@@ -894,12 +876,7 @@ def build_plan(table: Table, group, user, *, lock: bool = False, progress: Progr
         else:
             in_file[identity] = row
 
-    for row in rows:
-        if row.errors:
-            row.errors.sort(key=lambda e: e.position)
-            row.status = REFUSED
-        else:
-            row.status = ADDED
+    plan.settle()
     return plan
 
 
@@ -944,7 +921,7 @@ def apply_plan(plan: Plan, group, user, *, progress: Progress | None = None) -> 
     it. Returns the number of incidents written."""
     if not plan.can_apply:
         raise ValueError("A plan with refused rows or file errors cannot be applied.")
-    reason = (_("Imported from file %(name)s") % {"name": plan.filename or "–"})[:100]
+    reason = plan.change_reason()
     item_description = _("Damage cost imported from file")
     zero = Decimal(0)
     total = len(plan.rows)
@@ -998,9 +975,10 @@ def import_file(data: bytes, filename: str, group, user, *, progress: Progress |
 
 def _import_file(data: bytes, filename: str, group, user, progress: Progress | None) -> Plan:
     table = parse_file(data, filename)
-    with transaction.atomic():
+
+    def build() -> Plan:
         plan = build_plan(table, group, user, lock=True, progress=progress)
         table.rows = []  # the raw cells are no longer needed: keep the memory for the writing
-        if plan.can_apply:
-            apply_plan(plan, group, user, progress=progress)
-    return plan
+        return plan
+
+    return import_plan.all_or_nothing(build, lambda plan: apply_plan(plan, group, user, progress=progress))

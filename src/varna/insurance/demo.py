@@ -72,3 +72,8 @@ def load_insurance(group) -> list[InsurancePolicy]:
             )
             services.complete_review(review, user=None, expected_version=review.version)
     return [property_policy, liability]
+
+
+def load_demo_insurance(ctx) -> None:
+    """The area's demo loader (area.py)."""
+    load_insurance(ctx.group)

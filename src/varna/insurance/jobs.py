@@ -1,4 +1,4 @@
-"""The daily job of insurance (registered in core.jobs.SCHEDULE): from the first day of a year,
+"""The daily job of insurance (declared in area.py): from the first day of a year,
 the review of the year that ended is opened for every group whose profile names a reviewing
 body. Idempotent: one review per group and year (a unique constraint)."""
 

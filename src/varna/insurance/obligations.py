@@ -5,6 +5,7 @@ import datetime
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from varna.core.formatting import amount
 from varna.core.obligations import Evidence, Result, Status, registry
 
 from . import financing
@@ -23,7 +24,12 @@ def insurance_covers_in_force(group, profile):
     last = financing.years(group, year, year)[0]
     balance = _(
         "%(year)s: premiums %(premiums)s SEK, insurers paid %(paid)s SEK, the municipality retained %(retained)s SEK."
-    ) % {"year": year, "premiums": last.premiums, "paid": last.insurer_paid, "retained": last.retained}
+    ) % {
+        "year": year,
+        "premiums": amount(last.premiums),
+        "paid": amount(last.insurer_paid),
+        "retained": amount(last.retained),
+    }
     evidence = [Evidence.of(p) for p in in_force.select_related("unit")[:10]]
     if not missing:
         return Result(

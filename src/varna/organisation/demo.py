@@ -1,9 +1,12 @@
-"""Load a profile's demo organisation into the database."""
+"""Load a profile's demo municipality into the database: the organisation first, then each
+installed area's part (core.areas), in the order they build on each other."""
 
 import secrets
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+
+from varna.core import areas
 
 from .models import Body, Contract, ExternalParty, MunicipalGroup, OrgUnit, Person, RoleAssignment
 from .profiles import Profile
@@ -11,8 +14,18 @@ from .profiles import Profile
 
 @transaction.atomic
 def load_demo(profile: Profile) -> tuple[MunicipalGroup, dict[str, str]]:
-    """Create the group, bodies, units, people, roles and external parties the profile's demo
-    section declares. Returns the group and {login: password} for the demo users."""
+    """Load what the profile's demo section declares, area by area. Returns the group and
+    {login: password} for the demo users."""
+    ctx = areas.DemoContext(profile=profile)
+    for load in areas.demo_loaders():
+        load(ctx)
+    return ctx.group, ctx.logins
+
+
+def load_organisation(ctx: areas.DemoContext) -> None:
+    """The organisation's demo (area.py): the group, bodies, units, people, roles and external
+    parties, and the technical administrator."""
+    profile = ctx.profile
     municipality = profile.municipality
     demo = profile.data["demo"]
     group = MunicipalGroup.objects.create(
@@ -96,15 +109,4 @@ def load_demo(profile: Profile) -> tuple[MunicipalGroup, dict[str, str]]:
     password = secrets.token_urlsafe(9)
     User.objects.create_superuser(username="admin", email="", password=password)
     logins["admin"] = password
-
-    # The demo's other areas, each loaded by its own app.
-    from varna.documents.demo import load_documents
-    from varna.incidents.demo import load_incidents
-    from varna.insurance.demo import load_insurance
-    from varna.risks.demo import load_risks
-
-    documents = load_documents(group, profile, bodies, units)
-    load_risks(group, profile, units, documents)
-    load_incidents(group)
-    load_insurance(group)
-    return group, logins
+    ctx.group, ctx.bodies, ctx.units, ctx.logins = group, bodies, units, logins

@@ -3,10 +3,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from varna.core.forms import DateInput, VersionedModelForm, limit_classification
+from varna.core.i18n import tr
 from varna.core.links import KeepHiddenLinksMixin, LinkedRecordsField
 
 from .models import Body, Contract, ExternalParty, OrgUnit, Person, RoleAssignment
-from .profiles import tr
 
 
 def _validity_clean(cleaned):

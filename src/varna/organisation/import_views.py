@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from varna.core import tabular
 from varna.core.context_processors import current_group
 from varna.core.models import StaleEditError
 from varna.core.pending_uploads import PendingUploads
@@ -37,7 +38,7 @@ class ImportForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > importer.MAX_BYTES:
-            raise ValidationError(importer.too_large_message())
+            raise ValidationError(tabular.too_large_message(importer.MAX_BYTES))
         return upload
 
 

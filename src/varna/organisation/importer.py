@@ -1,13 +1,15 @@
 """Import org units and people from a CSV or XLSX file the way an HR system exports them.
 
-Three steps, each usable on its own (docs/import.md describes the file for users):
+The file is read, the rows checked into a plan and the plan written all or nothing by core's
+import machinery (core/tabular.py, core/import_plan.py); this module declares the columns and
+the rules of units and people. Three steps, each usable on its own (docs/import.md describes
+the file for users):
 
 ``parse_file(data, filename) -> Table``
-    Reads the bytes into a header and rows. The format is decided by the content, never by
-    the name: an XLSX must be a ZIP holding the OOXML spreadsheet content type; anything else
-    must be text (UTF-8 with or without BOM, UTF-16 with BOM, or Windows-1252) separated by
-    semicolons, commas or tabs (sniffed from the header). Needs no database and never raises:
-    what is wrong with the file as a whole is in ``Table.errors``.
+    Reads the bytes into a header and rows (core/tabular.py: the format decided by the
+    content, CSV in any of the usual encodings and separators, XLSX with its guards). Needs no
+    database and never raises: what is wrong with the file as a whole is in ``Table.errors``.
+    Which columns are required depends on what the file holds: units, people or both.
 ``build_plan(table, group, user) -> Plan``
     Cleans and validates every row and matches units by code and people by employee number
     within the group: each row is added, changed (with before → after per field), unchanged or
@@ -19,58 +21,33 @@ Three steps, each usable on its own (docs/import.md describes the file for users
     transaction: all or nothing. History (django-simple-history) records every change.
 """
 
-import codecs
-import csv
 import datetime
-import io
-import re
-import unicodedata
-import warnings
-import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from varna.core.xml_text import strip_xml_illegal
+from varna.core import import_plan, tabular
+from varna.core.import_plan import ADDED, CHANGED, REFUSED, UNCHANGED, Change, RowError, add_error
+from varna.core.tabular import Column, Table
 
 from .models import OrgUnit, Person
 
-MAX_BYTES = 10 * 1024 * 1024
-"""Largest file accepted (bytes)."""
-MAX_ROWS = 50_000
-"""Most data rows (not counting the header or blank rows) accepted."""
-MAX_UNCOMPRESSED = 200 * 1024 * 1024
-"""Largest total unpacked size of an XLSX: a guard against ZIP bombs."""
-MAX_CELL_CHARS = 1000
-"""Longest cell text read at all; longer cells are refused, not truncated."""
+MAX_BYTES = tabular.MAX_BYTES
+"""Largest file accepted (bytes): the shared default."""
+MAX_ROWS = tabular.MAX_ROWS
+"""Most data rows (not counting the header or blank rows) accepted: the shared default."""
 PEOPLE_IN_QUERY = 500
 """Up to this many employee numbers are looked up with IN (…); above it, all the group's people
 are read in one query. Either way one query, whatever the number of rows."""
 BATCH_SIZE = 500
 
-XLSX_CONTENT_TYPE = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
-XLSM_CONTENT_TYPE = b"application/vnd.ms-excel.sheet.macroEnabled.main+xml"
-OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-ZIP_MAGIC = b"PK\x03\x04"
-
-ADDED, CHANGED, UNCHANGED, REFUSED = "added", "changed", "unchanged", "refused"
 UNIT, PERSON = "unit", "person"
-
-
-@dataclass(frozen=True)
-class Column:
-    field: str
-    header: str  # the Swedish header as HR systems export it; shown in errors when the column is absent
-    aliases: tuple[str, ...]
-    description: Any  # lazily translated
-
 
 COLUMNS = (
     Column(
@@ -149,307 +126,45 @@ COLUMNS = (
         gettext_lazy("Last day of employment, YYYY-MM-DD."),
     ),
 )
-COLUMN = {c.field: c for c in COLUMNS}
 UNIT_REQUIRED = ("code", "name", "level")
+UNIT_ONLY = ("name", "level", "parent")
 PERSON_REQUIRED = ("employee_number", "first_name", "last_name", "code")
 PERSON_ONLY = ("first_name", "last_name", "email", "phone", "title", "employment_start", "employment_end")
 PERSON_TEXT = ("first_name", "last_name", "email", "phone", "title")
 PERSON_DATES = ("employment_start", "employment_end")
 
-
-def _norm(text: str) -> str:
-    """Header names match case-insensitively, ignoring extra spaces, underscores and a trailing ':' or '*'."""
-    text = unicodedata.normalize("NFC", text).replace("_", " ").replace("\ufeff", "")
-    return " ".join(text.casefold().split()).strip(" :*")
-
-
-ALIASES = {_norm(alias): c.field for c in COLUMNS for alias in c.aliases}
+NO_KNOWN_COLUMNS = gettext_lazy(
+    "No known column names in the first row. Expected e.g. enhetskod, enhetsnamn, nivå or "
+    "anställningsnummer, förnamn, efternamn (found: %(found)s)."
+)
 
 
-def column_letter(index: int) -> str:
-    """0 → A, 25 → Z, 26 → AA: the column as the spreadsheet names it."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
+def _has_units(columns) -> bool:
+    return any(name in columns for name in UNIT_ONLY)
 
 
-# ---------------------------------------------------------------------------------------------
-# Reading the file
+def _has_people(columns) -> bool:
+    return any(name in columns for name in PERSON_ONLY) or "employee_number" in columns
 
 
-@dataclass
-class Table:
-    """The file as a header and rows of raw cells, or the reasons it cannot be read."""
-
-    filename: str = ""
-    format: str = ""  # "csv" or "xlsx"
-    headers: list[str] = field(default_factory=list)
-    columns: dict[str, int] = field(default_factory=dict)  # field → index of its column
-    ignored: list[str] = field(default_factory=list)  # headers not used
-    rows: list[tuple[int, list[Any]]] = field(default_factory=list)  # (row number in the spreadsheet, cells)
-    errors: list[str] = field(default_factory=list)
-
-    def header_of(self, name: str) -> str:
-        """The column's name as the file spells it, with its letter: 'Enhetskod (C)'."""
-        index = self.columns.get(name)
-        if index is None:
-            return COLUMN[name].header
-        return f"{self.headers[index]} ({column_letter(index)})"
-
-    def position_of(self, name: str) -> int:
-        return self.columns.get(name, len(self.headers))
-
-
-class FileRefused(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-def too_large_message(max_bytes: int | None = None) -> str:
-    """`max_bytes`: the limit of the import at hand (by default MAX_BYTES)."""
-    size = f"{(MAX_BYTES if max_bytes is None else max_bytes) / 1048576:.3g}".replace(".", ",")  # decimal comma
-    return _("The file is larger than %(max)s MB. Split it into several files.") % {"max": size}
-
-
-def _thousands(n: int) -> str:
-    return f"{n:,}".replace(",", "\u00a0")  # Swedish style: 50 000
-
-
-def _is_blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _collect(rows, table: Table, max_rows: int | None = None) -> None:
-    """Keep row 1 (the header) and non-blank data rows with their spreadsheet row numbers.
-    `max_rows`: the most data rows of the import at hand (by default MAX_ROWS); an import that
-    writes in bulk (incidents) accepts more."""
-    max_rows = MAX_ROWS if max_rows is None else max_rows
-    data_rows = 0
-    scan_limit = max(max_rows * 4, max_rows + 10_000)
-    for number, row in enumerate(rows, start=1):
-        if number > scan_limit:
-            raise FileRefused(_("The file has more than %(max)s rows.") % {"max": _thousands(max_rows)})
-        cells = list(row)
-        if number > 1:
-            if all(_is_blank(c) for c in cells):
-                continue
-            data_rows += 1
-            if data_rows > max_rows:
-                raise FileRefused(
-                    _("The file has more than %(max)s rows. Split it into several files.")
-                    % {"max": _thousands(max_rows)}
-                )
-        table.rows.append((number, cells))
-
-
-def _decode(data: bytes) -> str:
-    if data.startswith(codecs.BOM_UTF8):
-        try:
-            return data[len(codecs.BOM_UTF8) :].decode("utf-8")
-        except UnicodeDecodeError:
-            raise FileRefused(
-                _("The file says it is UTF-8 but contains characters that are not. Save it again as CSV UTF-8.")
-            ) from None
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            raise FileRefused(_("The file's character encoding could not be read. Save it as CSV UTF-8.")) from None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        # Excel's "CSV (semicolon separated)" on Swedish Windows writes Windows-1252.
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
-        raise FileRefused(_("The file's character encoding could not be read. Save it as CSV UTF-8.")) from None
-
-
-def _sniff_delimiter(text: str, known: dict[str, str] | None = None) -> str:
-    """The separator that makes the most known column names (`known`, by default this import's)
-    out of the first line."""
-    known = ALIASES if known is None else known
-    first = text.lstrip("\r\n").splitlines()[0] if text.strip() else ""
-    best, best_score = ";", (-1, -1)
-    for delimiter in (";", ",", "\t"):
-        try:
-            header = next(csv.reader([first], delimiter=delimiter), [])
-        except csv.Error:
-            continue
-        count = sum(1 for h in header if _norm(h) in known)
-        score = (count, len(header))
-        if score > best_score:
-            best, best_score = delimiter, score
-    return best
-
-
-def _read_csv(data: bytes, table: Table, known: dict[str, str] | None = None, max_rows: int | None = None) -> None:
-    """`known`: the header spellings the separator is sniffed with (core/tabular.py passes the
-    columns of the register it reads); `max_rows` as for `_collect`."""
-    text = _decode(data)
-    if "\x00" in text:
-        raise FileRefused(_("The file is neither a CSV text file nor an Excel workbook (.xlsx)."))
-    # Other characters XML cannot hold would be stored and break every export: dropped, in one
-    # pass. (A workbook cannot carry them: its cells are XML, and openpyxl reads _xHHHH_ literally.)
-    text = strip_xml_illegal(text)
-    table.format = "csv"
-    delimiter = _sniff_delimiter(text, known)
-    try:
-        _collect(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), table, max_rows)
-    except csv.Error as exc:
-        raise FileRefused(
-            _("The CSV file could not be read near row %(row)s: %(error)s")
-            % {"row": len(table.rows) + 1, "error": str(exc)[:200]}
-        ) from None
-
-
-def _read_xlsx(data: bytes, table: Table, max_rows: int | None = None) -> None:
-    not_xlsx = _("The file is a ZIP archive but not an Excel workbook (.xlsx).")
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            infos = archive.infolist()
-            if sum(info.file_size for info in infos) > MAX_UNCOMPRESSED:
-                raise FileRefused(_("The Excel file is too large when unpacked."))
-            try:
-                types = archive.getinfo("[Content_Types].xml")
-            except KeyError:
-                raise FileRefused(not_xlsx) from None
-            if types.file_size > 1024 * 1024:
-                raise FileRefused(not_xlsx)
-            content_types = archive.read(types)
-    except FileRefused:
-        raise
-    except Exception:  # a damaged archive fails in many ways (BadZipFile, EOFError, OSError, …)
-        raise FileRefused(_("The file looks like an Excel workbook but is damaged.")) from None
-    if XLSX_CONTENT_TYPE not in content_types:
-        if XLSM_CONTENT_TYPE in content_types:
-            raise FileRefused(_("Workbooks with macros (.xlsm) are not accepted. Save the file as .xlsx."))
-        raise FileRefused(not_xlsx)
-    table.format = "xlsx"
-
-    import openpyxl
-
-    workbook = None
-    try:
-        with warnings.catch_warnings():
-            # openpyxl warns about styles and extensions it drops; they do not matter for data.
-            warnings.simplefilter("ignore")
-            workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            if not workbook.worksheets:
-                raise FileRefused(_("The Excel file has no sheets."))
-            _collect(workbook.worksheets[0].iter_rows(values_only=True), table, max_rows)
-    except FileRefused:
-        raise
-    except Exception:  # openpyxl raises anything from KeyError to XML parse errors on a bad file
-        raise FileRefused(_("The Excel file could not be read. Open it in Excel and save it again as .xlsx.")) from None
-    finally:
-        if workbook is not None:
-            workbook.close()
-
-
-def _map_columns(table: Table) -> None:
-    header_row = table.rows[0][1] if table.rows and table.rows[0][0] == 1 else []
-    table.headers = ["" if h is None else str(h).strip()[:100] for h in header_row]
-    seen: dict[str, int] = {}
-    for index, header in enumerate(table.headers):
-        if not header:
-            continue
-        name = ALIASES.get(_norm(header))
-        if name is None:
-            table.ignored.append(header)
-        elif name in seen:
-            table.errors.append(
-                _("The columns %(first)s and %(second)s mean the same thing (%(column)s). Remove one of them.")
-                % {
-                    "first": table.headers[seen[name]],
-                    "second": header,
-                    "column": COLUMN[name].header,
-                }
-            )
-        else:
-            seen[name] = index
-    table.columns = seen
-    if table.rows and table.rows[0][0] == 1:
-        table.rows = table.rows[1:]
-
-    has_units = any(name in seen for name in ("name", "level", "parent"))
-    has_people = any(name in seen for name in PERSON_ONLY) or "employee_number" in seen
+def _required(found: dict[str, int]) -> tuple[str, ...] | None:
+    """The columns a file of units, of people or of both needs; None when the columns found are
+    neither (a unit code alone)."""
+    has_units, has_people = _has_units(found), _has_people(found)
     if not has_units and not has_people:
-        found = ", ".join(h[:40] for h in table.headers[:10] if h) or "–"
-        table.errors.append(
-            _(
-                "No known column names in the first row. Expected e.g. enhetskod, enhetsnamn, nivå or "
-                "anställningsnummer, förnamn, efternamn (found: %(found)s)."
-            )
-            % {"found": found}
-        )
-        return
-    required = (UNIT_REQUIRED if has_units else ()) + (PERSON_REQUIRED if has_people else ())
-    for name in dict.fromkeys(required):
-        if name not in seen:
-            table.errors.append(_("The column %(column)s is missing.") % {"column": COLUMN[name].header})
-    if not table.errors and not table.rows:
-        table.errors.append(_("The file has column names but no rows."))
+        return None
+    return (UNIT_REQUIRED if has_units else ()) + (PERSON_REQUIRED if has_people else ())
 
 
 def parse_file(data: bytes, filename: str = "") -> Table:
-    """Read bytes into a Table. Never raises: a file that cannot be read gets `errors`."""
-    table = Table(filename=(filename or "")[:200])
-    try:
-        if len(data) > MAX_BYTES:
-            raise FileRefused(too_large_message())
-        if not data.strip():
-            raise FileRefused(_("The file is empty."))
-        named_xlsx = table.filename.lower().endswith((".xlsx", ".xlsm"))
-        if data.startswith(ZIP_MAGIC):
-            _read_xlsx(data, table)
-        elif data.startswith(OLE2_MAGIC):
-            # Also what a password-protected .xlsx is: an encrypted package in an OLE2 container.
-            raise FileRefused(
-                _(
-                    "Old Excel files (.xls) and password-protected workbooks are not accepted. "
-                    "Save the file as .xlsx without a password, or as CSV."
-                )
-            )
-        elif named_xlsx:
-            raise FileRefused(
-                _("The file is named .xlsx but is not an Excel workbook. Save it from Excel as .xlsx or CSV.")
-            )
-        else:
-            _read_csv(data, table)
-        if not table.rows:
-            raise FileRefused(_("The file is empty."))
-        _map_columns(table)
-        if table.errors:
-            table.rows = []
-    except FileRefused as refused:
-        table.rows = []
-        table.errors.append(refused.message)
-    return table
+    """Read bytes into a Table (core/tabular.py). Never raises: a file that cannot be read gets `errors`."""
+    return tabular.parse_file(
+        data, filename, COLUMNS, _required, NO_KNOWN_COLUMNS, max_rows=MAX_ROWS, max_bytes=MAX_BYTES
+    )
 
 
 # ---------------------------------------------------------------------------------------------
 # Cleaning and validating rows
-
-
-@dataclass
-class RowError:
-    row: int
-    column: str  # as the file names it, with its letter: "Enhetskod (G)"
-    message: str
-    position: int = 0  # index of the column, to list a row's errors left to right
-
-
-@dataclass
-class Change:
-    field: str
-    before: str
-    after: str
 
 
 @dataclass
@@ -481,80 +196,9 @@ class Row:
 
 
 @dataclass
-class Plan:
-    filename: str = ""
-    format: str = ""
-    file_errors: list[str] = field(default_factory=list)
-    ignored_columns: list[str] = field(default_factory=list)
-    rows: list[Row] = field(default_factory=list)
-    applied: bool = False
+class Plan(import_plan.Plan):
+    statuses = (ADDED, CHANGED, UNCHANGED, REFUSED)
     units_by_code: dict[str, Any] = field(default_factory=dict, repr=False)  # for apply_plan
-
-    def _with(self, status: str) -> list[Row]:
-        return [r for r in self.rows if r.status == status]
-
-    @property
-    def added(self) -> list[Row]:
-        return self._with(ADDED)
-
-    @property
-    def changed(self) -> list[Row]:
-        return self._with(CHANGED)
-
-    @property
-    def unchanged(self) -> list[Row]:
-        return self._with(UNCHANGED)
-
-    @property
-    def refused(self) -> list[Row]:
-        return self._with(REFUSED)
-
-    @property
-    def errors(self) -> list[RowError]:
-        return [e for r in self.refused for e in r.errors]
-
-    @property
-    def can_apply(self) -> bool:
-        return not self.file_errors and not self.refused and any(r.status in (ADDED, CHANGED) for r in self.rows)
-
-    def counts(self) -> dict[str, int]:
-        counts = {ADDED: 0, CHANGED: 0, UNCHANGED: 0, REFUSED: 0}
-        for row in self.rows:
-            counts[row.status] += 1
-        return counts
-
-
-_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00)?)?")
-_COMPACT_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))  # Excel keeps numbers as floats: 1234.0 is employee number 1234
-    if isinstance(value, datetime.datetime):
-        return value.date().isoformat() if value.time() == datetime.time() else value.isoformat(sep=" ")
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def _date(value: Any) -> datetime.date | None:
-    """ISO dates, YYYYMMDD and Excel date cells; ValueError otherwise."""
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    text = _text(value)
-    if not text:
-        return None
-    match = _ISO_DATE.fullmatch(text) or _COMPACT_DATE.fullmatch(text)
-    if not match:
-        raise ValueError(text)
-    return datetime.date(*(int(part) for part in match.groups()))
 
 
 def _max_length(model, name: str) -> int:
@@ -575,69 +219,46 @@ _FIELD_MODEL = {
 }
 
 
-def _has_control_chars(text: str) -> bool:
-    return any(unicodedata.category(ch) == "Cc" and ch not in "\t\n\r" for ch in text)
-
-
 def _level_keys(profile) -> dict[str, str]:
     keys: dict[str, str] = {}
     for key, level in profile.unit_levels.items():
-        keys[_norm(key)] = key
+        keys[tabular.key(key)] = key
         for name in (level.get("name") or {}).values():
-            keys.setdefault(_norm(name), key)
+            keys.setdefault(tabular.key(name), key)
     return keys
 
 
 def _clean(table: Table, profile) -> list[Row]:
     """Turn raw cells into typed values per row, with the errors that need no database."""
     levels = _level_keys(profile)
-    has_units = any(name in table.columns for name in ("name", "level", "parent"))
+    has_units = _has_units(table.columns)
     rows = []
     for number, cells in table.rows:
         raw = {name: (cells[index] if index < len(cells) else None) for name, index in table.columns.items()}
         row = Row(number=number, kind=UNIT, values={})
 
         def error(name: str, message: str, row=row) -> None:
-            row.errors.append(RowError(row.number, table.header_of(name), message, table.position_of(name)))
+            add_error(table, row, name, message)
 
-        number_text = _text(raw.get("employee_number"))
-        person_data = any(not _is_blank(raw.get(name)) for name in PERSON_ONLY)
+        number_text = tabular.cell_text(raw.get("employee_number"))
+        person_data = any(not tabular.is_blank(raw.get(name)) for name in PERSON_ONLY)
         row.kind = PERSON if number_text or person_data or not has_units else UNIT
 
         for name, value in raw.items():
             if name in PERSON_DATES:
                 continue
-            text = _text(value)
-            if len(text) > MAX_CELL_CHARS or _has_control_chars(text):
-                error(name, _("The value cannot be read (too long or containing control characters)."))
-                text = text[:MAX_CELL_CHARS]
-            elif name in _FIELD_MODEL and len(text) > _max_length(*_FIELD_MODEL[name]):
-                error(
-                    name,
-                    _("The value is too long (at most %(max)s characters).")
-                    % {"max": _max_length(*_FIELD_MODEL[name])},
-                )
-            row.values[name] = text
+            max_length = _max_length(*_FIELD_MODEL[name]) if name in _FIELD_MODEL else None
+            row.values[name] = import_plan.read_text(table, row, name, tabular.cell_text(value), max_length=max_length)
         for name in PERSON_DATES:
             if name in raw:
-                try:
-                    row.values[name] = _date(raw[name])
-                except ValueError:
-                    row.values[name] = None
-                    error(
-                        name,
-                        _("“%(value)s” is not a date. Write dates as YYYY-MM-DD.") % {"value": _text(raw[name])[:40]},
-                    )
+                row.values[name] = import_plan.read_date(table, row, name, raw[name])
 
-        required = PERSON_REQUIRED if row.kind == PERSON else UNIT_REQUIRED
-        for name in required:
-            if not row.values.get(name):
-                error(name, _("A value is required."))
+        import_plan.require(table, row, PERSON_REQUIRED if row.kind == PERSON else UNIT_REQUIRED)
 
         if row.kind == UNIT:
             level = row.values.get("level", "")
             if level:
-                key = levels.get(_norm(level))
+                key = levels.get(tabular.key(level))
                 if key is None:
                     names = ", ".join(profile.level_name(k) for k in profile.unit_levels)
                     error(
@@ -671,9 +292,7 @@ def _display_date(value: datetime.date | None) -> str:
 def build_plan(table: Table, group, user, *, lock: bool = False) -> Plan:
     """Validate every row and decide what it would do. Reads the group's units once, the ids the
     user manages once, and the matching people once: the query count does not grow with the file."""
-    plan = Plan(
-        filename=table.filename, format=table.format, file_errors=list(table.errors), ignored_columns=table.ignored
-    )
+    plan = Plan.for_table(table)
     if table.errors:
         return plan
     profile = group.profile
@@ -692,7 +311,7 @@ def build_plan(table: Table, group, user, *, lock: bool = False) -> Plan:
     person_rows = [r for r in rows if r.kind == PERSON]
 
     def error(row: Row, name: str, message: str) -> None:
-        row.errors.append(RowError(row.number, table.header_of(name), message, table.position_of(name)))
+        add_error(table, row, name, message)
 
     # Units: first occurrence of a code wins; later ones are refused.
     file_units: dict[str, Row] = {}
@@ -893,10 +512,7 @@ def build_plan(table: Table, group, user, *, lock: bool = False) -> Plan:
         row.changes = changes
         row.status = CHANGED if changes else UNCHANGED
 
-    for row in rows:
-        row.errors.sort(key=lambda e: e.position)
-        if row.errors or not row.status:
-            row.status = REFUSED
+    plan.settle(default=REFUSED)
     plan.units_by_code = by_code
     return plan
 
@@ -909,7 +525,7 @@ def apply_plan(plan: Plan, group, user) -> None:
     """Write an accepted plan. Call inside transaction.atomic() with a plan built with lock=True."""
     if not plan.can_apply:
         raise ValueError("A plan with refused rows or file errors cannot be applied.")
-    reason = (_("Imported from file %(name)s") % {"name": plan.filename or "–"})[:100]  # the history field's length
+    reason = plan.change_reason()
     now = timezone.now()
     by_code: dict[str, OrgUnit] = dict(plan.units_by_code)
 
@@ -997,8 +613,6 @@ def import_file(data: bytes, filename: str, group, user) -> Plan:
     """Parse, re-validate and apply in one transaction: everything or nothing. Returns the plan;
     `plan.applied` tells whether anything was written."""
     table = parse_file(data, filename)
-    with transaction.atomic():
-        plan = build_plan(table, group, user, lock=True)
-        if plan.can_apply:
-            apply_plan(plan, group, user)
-    return plan
+    return import_plan.all_or_nothing(
+        lambda: build_plan(table, group, user, lock=True), lambda plan: apply_plan(plan, group, user)
+    )

@@ -1,6 +1,5 @@
 """Obligation checks for the organisation area (HJ-6, HJ-9, AL-8, KK-11, KK-12 and others)."""
 
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -135,77 +134,3 @@ def operational_responsibility(group, profile, levels):
             _unit_evidence(head_only),
         )
     return Result(Status.MET, _("All %(n)s %(what)s have a security coordinator.") % {"n": len(units), "what": what})
-
-
-@registry.register("external_parties_covered")
-def external_parties_covered(group, profile):
-    """External parties are registered with a responsible unit, a contact and their contracts,
-    and those with a contract in force have acknowledged the applying governing documents they
-    were asked to acknowledge (AL-9)."""
-    from django.db.models import Count, Q
-    from django.utils import timezone
-
-    from varna.documents.acknowledgements import current_party_requests
-
-    from .models import ExternalParty
-
-    today = timezone.localdate()
-    parties = list(
-        ExternalParty.objects.filter(group=group)
-        .select_related("unit")
-        .annotate(
-            in_force=Count(
-                "contracts",
-                filter=Q(contracts__valid_from__lte=today)
-                & (Q(contracts__valid_to__isnull=True) | Q(contracts__valid_to__gte=today)),
-            )
-        )
-    )
-    if not parties:
-        return Result(Status.NOT_MET, _("No external parties are registered."))
-    active = [p for p in parties if p.in_force]
-    no_contact = [p for p in active if not (p.contact_name or p.contact_email)]
-    summary = _("%(n)s external parties registered, %(k)s with a contract in force.") % {
-        "n": len(parties),
-        "k": len(active),
-    }
-    if no_contact:
-        summary += " " + _("%(k)s of them have no contact person.") % {"k": len(no_contact)}
-    # The obligations page is open to every role: a classified party is not named there.
-    evidence = [Evidence.of(p, _("A classified external party") if p.is_classified else p.name) for p in no_contact]
-    requests = list(
-        current_party_requests(group)
-        .filter(party__in=[p.pk for p in active])
-        .select_related("party__unit", "document__unit", "version")
-        .order_by("party__name", "document__title")
-    )
-    if not requests:
-        summary += " " + _("None of them has yet been asked to acknowledge the governing documents that apply.")
-        return Result(Status.PARTLY, summary, evidence)
-    outstanding = [r for r in requests if r.acknowledged_at is None]
-    if not outstanding:
-        summary += " " + ngettext(
-            "Every party asked has acknowledged the governing documents that apply (%(n)s acknowledgement).",
-            "Every party asked has acknowledged the governing documents that apply (%(n)s acknowledgements).",
-            len(requests),
-        ) % {"n": len(requests)}
-        return Result(Status.MET, summary, evidence)
-    summary += " " + ngettext(
-        "%(k)s of %(n)s requested acknowledgements of the governing documents is outstanding.",
-        "%(k)s of %(n)s requested acknowledgements of the governing documents are outstanding.",
-        len(outstanding),
-    ) % {"k": len(outstanding), "n": len(requests)}
-    for r in outstanding:
-        # A classified party is named only on pages that check who may see it.
-        name = _("A classified external party") if r.party.is_classified else r.party.name
-        title = _("a classified document") if r.document.is_classified else r.document.title
-        evidence.append(
-            Evidence.of(
-                r.document,
-                _("%(party)s has not acknowledged %(title)s (version %(n)s)")
-                % {"party": name, "title": title, "n": r.version.number},
-                reverse("documents:acknowledgements", args=[r.document_id]) + "?status=open",
-                also=[r.party],
-            )
-        )
-    return Result(Status.PARTLY, summary, evidence)

@@ -10,25 +10,17 @@ import os
 from pathlib import Path
 from typing import Any
 
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from varna.core import areas
+from varna.core.i18n import tr
 
 from .schema import I18N, Bool, Context, Date, F, Int, List, Map, ProfileError, Str, parse
 from .schema import Any_ as AnyValue
 
 BUILTIN_DIR = Path(__file__).resolve().parent / "profiles"
 KEY = r"[a-z][a-z0-9_]*"
-AREAS = (
-    "organisation",
-    "documents",
-    "risks",
-    "incidents",
-    "insurance",
-    "facilities",
-    "training",
-    "crisis",
-    "followup",
-)
+AREAS = tuple(areas.POLICY_AREAS)
 PERMISSIONS = ("view", "change", "manage")
 # incidents.models.Category's keys (the profile is read before the apps are).
 INCIDENT_CATEGORIES = (
@@ -495,14 +487,6 @@ SPEC = Map(
 )
 
 
-def tr(text: dict[str, str] | None) -> str:
-    """The text of an {sv, en} mapping in the active language."""
-    if not text:
-        return ""
-    lang = (get_language() or "sv")[:2]
-    return text.get(lang) or text.get("sv") or ""
-
-
 class Profile:
     """A validated policy profile with lookups used across the application."""
 
@@ -685,6 +669,8 @@ def _cross_check(data: dict[str, Any], ctx: Context) -> None:
                 obligation.line_of("id"), f"{path}.id", _("'%(key)s' is declared twice") % {"key": obligation["id"]}
             )
         ids.add(obligation.get("id"))
+        if not areas.is_built(obligation.get("area")):
+            continue  # its checks come with its area: a profile may be written before the area is built
         for j, check in enumerate(obligation.get("checks") or []):
             problem = registry.validate(check, data)
             if problem:
@@ -745,7 +731,10 @@ def _cross_check(data: dict[str, Any], ctx: Context) -> None:
             if decided:
                 ref(decided, "body", body_keys, f"{path}.decided")
                 ref(decided, "person", names, f"{path}.decided")
-        _check_demo_analyses(data, demo, codes, names, doc_keys, ctx, ref)
+        # Each installed area checks its own parts of the demo against the organisation's.
+        known = {"units": codes, "people": names, "documents": doc_keys}
+        for check in areas.profile_checks():
+            check(data, ctx, ref, known)
         for i, party in enumerate(demo.get("external_parties") or []):
             ref(party, "unit", codes, f"demo.external_parties[{i}]")
             for j, contract in enumerate(party.get("contracts") or []):
@@ -756,81 +745,6 @@ def _cross_check(data: dict[str, Any], ctx: Context) -> None:
                             f"demo.external_parties[{i}].contracts[{j}].units",
                             _("'%(value)s' is not declared") % {"value": unit},
                         )
-
-
-def _check_demo_analyses(data, demo, codes, names, doc_keys, ctx, ref) -> None:
-    from varna.risks.scoring import DEFAULT_MATRIX
-
-    matrix = data.get("risk_matrix") or DEFAULT_MATRIX
-    dimensions = {d.get("key") for d in matrix.get("dimensions") or []}
-    n_like, n_cons = len(matrix.get("likelihood") or []), len(matrix.get("consequence") or [])
-
-    def check_scores(item, path):
-        if item.get("likelihood") and item["likelihood"] > n_like:
-            ctx.error(item.line_of("likelihood"), f"{path}.likelihood", _("must be 1–%(n)s") % {"n": n_like})
-        for key, value in (item.get("consequences") or {}).items():
-            if key not in dimensions:
-                ctx.error(
-                    item.line_of("consequences"),
-                    f"{path}.consequences.{key}",
-                    _("'%(value)s' is not declared (known: %(known)s)")
-                    % {"value": key, "known": ", ".join(sorted(dimensions))},
-                )
-            elif value and value > n_cons:
-                ctx.error(
-                    item.line_of("consequences"), f"{path}.consequences.{key}", _("must be 1–%(n)s") % {"n": n_cons}
-                )
-        if bool(item.get("likelihood")) != bool(item.get("consequences")):
-            ctx.error(item.line, path, _("give both likelihood and consequences, or neither"))
-
-    function_names = {f.get("name") for f in demo.get("vital_functions") or []}
-    n_capability = len(matrix.get("capability") or []) or len(DEFAULT_MATRIX["capability"])
-    for i, function in enumerate(demo.get("vital_functions") or []):
-        path = f"demo.vital_functions[{i}]"
-        ref(function, "unit", codes, path)
-        for j, dependency in enumerate(function.get("dependencies") or []):
-            dpath = f"{path}.dependencies[{j}]"
-            if dependency.get("kind") == "function":
-                if not dependency.get("function"):
-                    ctx.error(dependency.line, f"{dpath}.function", _("is required when the kind is 'function'"))
-                ref(dependency, "function", function_names - {function.get("name")}, dpath)
-            elif not dependency.get("name"):
-                ctx.error(dependency.line, f"{dpath}.name", _("is required"))
-        for j, capability in enumerate(function.get("capability") or []):
-            if capability.get("level") and capability["level"] > n_capability:
-                ctx.error(
-                    capability.line_of("level"),
-                    f"{path}.capability[{j}].level",
-                    _("must be 1–%(n)s") % {"n": n_capability},
-                )
-    for i, analysis in enumerate(demo.get("analyses") or []):
-        path = f"demo.analyses[{i}]"
-        ref(analysis, "unit", codes, path)
-        if analysis.get("kind") == "rva" and not analysis.get("mandate_period"):
-            ctx.error(analysis.line, f"{path}.mandate_period", _("is required for an RSA"))
-        for j, risk in enumerate(analysis.get("risks") or []):
-            rpath = f"{path}.risks[{j}]"
-            ref(risk, "unit", codes, rpath)
-            ref(risk, "owner", names, rpath)
-            for name in risk.get("vital_functions") or []:
-                if name not in function_names:
-                    ctx.error(
-                        risk.line_of("vital_functions"),
-                        f"{rpath}.vital_functions",
-                        _("'%(value)s' is not declared") % {"value": name},
-                    )
-            check_scores(risk, rpath)
-            if risk.get("residual"):
-                check_scores(risk["residual"], f"{rpath}.residual")
-            for k, measure in enumerate(risk.get("measures") or []):
-                mpath = f"{rpath}.measures[{k}]"
-                ref(measure, "unit", codes, mpath)
-                ref(measure, "owner", names, mpath)
-                ref(measure, "document", doc_keys, mpath)
-                if measure.get("openness") == "restricts" and not measure.get("openness_note"):
-                    ctx.error(
-                        measure.line, f"{mpath}.openness_note", _("is required when a measure restricts openness")
-                    )
 
 
 def parse_profile(text: str, filename: str) -> Profile:

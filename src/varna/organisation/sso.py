@@ -1,15 +1,22 @@
-"""Roles from single sign-on: identity-provider groups mapped to roles on units.
+"""Single sign-on (OIDC) and the roles it gives: identity-provider groups mapped to roles on units.
 
 A user arriving by single sign-on has exactly the roles their mapped groups give: nothing by
 default, never an administrator. Roles entered by hand in Värna are left alone.
 """
 
 import datetime
+import logging
 
+import requests
+from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
 from django.db import transaction
 from django.utils import timezone
+from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from .models import IdentityProviderGroupMapping, Person, RoleAssignment
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -51,3 +58,37 @@ def sync_sso_roles(user, idp_groups: list[str]) -> list[RoleAssignment]:
         for role, unit_id in wanted - set(have)
     ]
     return created
+
+
+class VarnaOIDCBackend(OIDCAuthenticationBackend):
+    """Single sign-on users get the roles of their mapped identity-provider groups, and never
+    staff or superuser status: administrators are made in Värna, not by a claim."""
+
+    def authenticate(self, request, **kwargs):
+        """A refused code, an unreachable provider or a token that fails verification is a
+        failed login (back to the login page with a message), never a server error."""
+        try:
+            return super().authenticate(request, **kwargs)
+        except (requests.RequestException, SuspiciousOperation, ValueError) as exc:
+            logger.warning("Single sign-on failed: %s", exc)
+            return None
+
+    def _groups(self, claims) -> list[str]:
+        groups = claims.get(getattr(settings, "OIDC_GROUPS_CLAIM", "groups"), [])
+        return [str(g) for g in groups] if isinstance(groups, list) else []
+
+    def create_user(self, claims):
+        user = self.UserModel.objects.create_user(
+            self.get_username(claims),
+            email=claims.get("email", ""),
+            first_name=claims.get("given_name", "")[:150],
+            last_name=claims.get("family_name", "")[:150],
+        )
+        user.is_staff = user.is_superuser = False
+        user.set_unusable_password()
+        user.save()
+        return self.update_user(user, claims)
+
+    def update_user(self, user, claims):
+        sync_sso_roles(user, self._groups(claims))
+        return user

@@ -9,12 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from varna.core import areas
 from varna.core.access_log import log_read
 from varna.core.context_processors import current_group
 from varna.core.history import history_entries
 from varna.core.params import int_param
 from varna.core.permissions import get_access
-from varna.core.views import VersionedUpdateView
+from varna.core.views import VersionedUpdateView, gaps_under
 
 from . import mandate
 from .forms import ContractForm, ExternalPartyForm, OrgUnitForm, PersonForm, RoleAssignmentForm
@@ -94,8 +95,17 @@ def unit_detail(request, pk):
         OrgUnit.objects.restrict(request.user).select_related("responsible_body", "group", "parent"), pk=pk
     )
     access = get_access(request.user)
-    children = list(unit.children.all().restrict(request.user).select_related("responsible_body"))
-    ancestors = list(unit.ancestors())
+    # The units above (all named on the page) and the readable ones under it, in one query.
+    ancestor_ids = [int(part) for part in unit.path.strip(".").split(".")[:-1] if part]
+    around = list(
+        OrgUnit.objects.filter(
+            Q(pk__in=ancestor_ids) | Q(pk__in=unit.children.all().restrict(request.user).values("pk"))
+        )
+        .select_related("responsible_body")
+        .order_by("path")
+    )
+    ancestors = [u for u in around if u.pk in ancestor_ids]
+    children = [u for u in around if u.parent_id == unit.pk]
     # One query for the responsible people of the unit, the units above it and those under it.
     by_unit = responsibilities([*ancestors, unit, *children], profile=unit.group.profile)
     for child in children:
@@ -126,6 +136,9 @@ def unit_detail(request, pk):
         "parties": list(parties.order_by("name")[:PARTIES_SHOWN]),
         "parties_shown": PARTIES_SHOWN,
         "history": history_entries(unit, request.user),
+        # The unit's dashboard: each area's panel, and the obligations with gaps here.
+        "panels": areas.unit_panels(request, unit),
+        "gaps": gaps_under(unit.group, unit, access),
         "can_change": access.can("change", unit),
         "can_manage": access.can("manage", unit),
     }

@@ -134,3 +134,9 @@ def load_risks(group, profile, units, documents) -> list[Risk]:
                 measure.risks.add(risk)
             risks.append(risk)
     return risks
+
+
+def load_demo_risks(ctx) -> None:
+    """The area's demo loader (area.py). The analyses' measures implement the demo's documents
+    where the documents area has loaded them."""
+    load_risks(ctx.group, ctx.profile, ctx.units, ctx.records.get("documents", {}))

@@ -125,7 +125,7 @@ def measure_export(request):
                 m.due_date,
                 m.get_status_display(),
                 m.completed_on,
-                int(m.cost_estimate) if m.cost_estimate is not None else None,
+                m.cost_estimate,  # a Decimal: written as an amount (core.spreadsheets)
                 m.get_source_display(),
                 "; ".join(r.title for r in risks_treated),
                 document.title if document else "",

@@ -13,12 +13,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from varna.core import tabular
 from varna.core.models import StaleEditError
 from varna.core.params import int_param
 from varna.core.pending_uploads import PendingUploads
 from varna.core.permissions import get_access
 from varna.core.spreadsheets import xlsx_response
-from varna.organisation import importer
 
 from . import register_io
 from .models import Analysis
@@ -74,8 +74,8 @@ class ImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > importer.MAX_BYTES:
-            raise ValidationError(importer.too_large_message())
+        if upload.size > tabular.MAX_BYTES:
+            raise ValidationError(tabular.too_large_message())
         return upload
 
 
@@ -124,7 +124,7 @@ def risk_import(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         analysis = form.cleaned_data["analysis"]
-        data = upload.read(importer.MAX_BYTES + 1)
+        data = upload.read(tabular.MAX_BYTES + 1)
         table = register_io.parse_file(data, upload.name or "", group)
         plan = register_io.build_plan(table, group, request.user, analysis)
         if plan.file_errors:

@@ -1,4 +1,4 @@
-"""The daily job of risks and measures (registered in core.jobs.SCHEDULE): expired risk
+"""The daily job of risks and measures (declared in area.py): expired risk
 acceptances end, and owners of overdue measures are reminded — when a measure falls overdue and
 then weekly while it stays overdue.
 

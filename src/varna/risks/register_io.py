@@ -1,7 +1,7 @@
 """An existing risk register from Excel or CSV: the list a municipality kept before Värna.
 
 The same three steps as the import of governing documents (documents/register_io.py), with the
-file read by core/tabular.py:
+file read by core/tabular.py and the plan of core/import_plan.py:
 
 ``parse_file(data, filename, group) -> Table``
     Bytes into header and rows; never raises (what is wrong with the file is in ``errors``).
@@ -31,30 +31,27 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history
 
-from varna.core import tabular
+from varna.core import import_plan, tabular
+from varna.core.i18n import tr
+from varna.core.import_plan import RowError
 from varna.core.models import Classification
 from varna.core.permissions import get_access
 from varna.core.tabular import Column, Table
-from varna.organisation import importer
-from varna.organisation.importer import RowError
 from varna.organisation.models import MunicipalGroup, OrgUnit
-from varna.organisation.profiles import tr
 
 from . import services
 from .models import Analysis, Risk, matrix_for
 from .scoring import RiskMatrix, Score, ScoringError
 
-ADDED, REFUSED = tabular.ADDED, tabular.REFUSED
 REQUIRED = ("title", "unit")
 LONG_TEXT = ("description", "cause")
 LONG_TEXT_CHARS = 5000
-"""Descriptions and causes may be longer than other cells (importer.MAX_CELL_CHARS)."""
+"""Descriptions and causes may be longer than other cells (tabular.MAX_CELL_CHARS)."""
 BATCH_SIZE = 500
 MAX_LENGTH = {
     "title": Risk._meta.get_field("title").max_length,
@@ -260,7 +257,7 @@ class Row:
 
 
 @dataclass
-class Plan(tabular.Plan):
+class Plan(import_plan.Plan):
     analysis: Analysis | None = None
     risks: list[Risk] = field(default_factory=list, repr=False)
 
@@ -318,7 +315,7 @@ def _level(value: Any, keys: dict[str, int], size: int) -> int | None:
             raise ValueError(value)
         level = int(value)
     else:
-        text = importer._text(value)
+        text = tabular.cell_text(value)
         if not text:
             return None
         named = keys.get(_key(text))
@@ -336,8 +333,7 @@ def _level(value: Any, keys: dict[str, int], size: int) -> int | None:
     return level
 
 
-def _error(table: Table, row: Row, name: str, message: str) -> None:
-    row.errors.append(RowError(row.number, table.header_of(name), message, table.position_of(name)))
+_error = import_plan.add_error
 
 
 def _single_line(text: str) -> str:
@@ -361,17 +357,7 @@ def _clean(table: Table, matrix: RiskMatrix) -> list[Row]:
         row = Row(number=number, values={})
         for name, value in raw.items():
             if name == "assessed_on":
-                try:
-                    row.values[name] = importer._date(value)
-                except ValueError:
-                    row.values[name] = None
-                    _error(
-                        table,
-                        row,
-                        name,
-                        _("“%(value)s” is not a date. Write dates as YYYY-MM-DD.")
-                        % {"value": importer._text(value)[:40]},
-                    )
+                row.values[name] = import_plan.read_date(table, row, name, value)
                 continue
             if name == "likelihood" or name.startswith(DIMENSION_PREFIX):
                 levels, keys, size = (
@@ -391,27 +377,19 @@ def _clean(table: Table, matrix: RiskMatrix) -> list[Row]:
                             "“%(value)s” is not on the scale: write a whole number from 1 to %(max)s or the name "
                             "of a level (%(names)s)."
                         )
-                        % {"value": importer._text(value)[:40], "max": size, "names": _scale_names(levels)},
+                        % {"value": tabular.cell_text(value)[:40], "max": size, "names": _scale_names(levels)},
                     )
                 row.values[name] = level
                 continue
-            text = importer._text(value)
-            limit = LONG_TEXT_CHARS if name in LONG_TEXT else importer.MAX_CELL_CHARS
-            text = _paragraphs(text) if name in LONG_TEXT else _single_line(text)
-            if len(text) > limit or importer._has_control_chars(text):
-                _error(table, row, name, _("The value cannot be read (too long or containing control characters)."))
-                text = text[:limit]
-            elif name in MAX_LENGTH and len(text) > MAX_LENGTH[name]:
-                _error(
-                    table,
-                    row,
-                    name,
-                    _("The value is too long (at most %(max)s characters).") % {"max": MAX_LENGTH[name]},
-                )
-            row.values[name] = text
-        for name in REQUIRED:
-            if not row.values.get(name) and not any(e.column == table.header_of(name) for e in row.errors):
-                _error(table, row, name, _("A value is required."))
+            text = tabular.cell_text(value)
+            if name in LONG_TEXT:
+                text, limit = _paragraphs(text), LONG_TEXT_CHARS
+            else:
+                text, limit = _single_line(text), tabular.MAX_CELL_CHARS
+            row.values[name] = import_plan.read_text(
+                table, row, name, text, limit=limit, max_length=MAX_LENGTH.get(name)
+            )
+        import_plan.require(table, row, REQUIRED)
 
         # The assessment: both parts or neither, on the profile's scales.
         row.likelihood = row.values.get("likelihood")
@@ -453,13 +431,7 @@ def build_plan(table: Table, group, user, analysis: Analysis | None = None, *, l
     """Check every row; nothing is written. `lock` (inside a transaction) locks the analysis, or
     the group when there is none, so that two imports into the same place run one after the
     other and the second finds the risks of the first."""
-    plan = Plan(
-        filename=table.filename,
-        format=table.format,
-        file_errors=list(table.errors),
-        ignored_columns=table.ignored,
-        analysis=analysis,
-    )
+    plan = Plan.for_table(table, analysis=analysis)
     if table.errors:
         return plan
     if analysis is not None:
@@ -552,9 +524,7 @@ def build_plan(table: Table, group, user, analysis: Analysis | None = None, *, l
             else:
                 in_file[identity] = row
 
-    for row in rows:
-        row.errors.sort(key=lambda e: e.position)
-        row.status = REFUSED if row.errors else ADDED
+    plan.settle()
     return plan
 
 
@@ -566,7 +536,7 @@ def apply_plan(plan: Plan, group, user) -> list[Risk]:
     """Write an accepted plan. Call inside transaction.atomic(), with a plan built in it."""
     if not plan.can_apply:
         raise ValueError("A plan with refused rows or file errors cannot be applied.")
-    reason = (_("Imported from file %(name)s") % {"name": plan.filename or "–"})[:100]
+    reason = plan.change_reason()
     today = timezone.localdate()
     risks = []
     for row in plan.rows:
@@ -610,8 +580,6 @@ def apply_plan(plan: Plan, group, user) -> list[Risk]:
 def import_file(data: bytes, filename: str, group, user, analysis: Analysis | None = None) -> Plan:
     """Parse, check again and apply in one transaction: everything or nothing."""
     table = parse_file(data, filename, group)
-    with transaction.atomic():
-        plan = build_plan(table, group, user, analysis, lock=True)
-        if plan.can_apply:
-            apply_plan(plan, group, user)
-    return plan
+    return import_plan.all_or_nothing(
+        lambda: build_plan(table, group, user, analysis, lock=True), lambda plan: apply_plan(plan, group, user)
+    )

@@ -10,7 +10,7 @@ threshold is flagged whatever its zone.
 
 from dataclasses import dataclass
 
-from varna.organisation.profiles import tr
+from varna.core.i18n import tr
 
 # DOMAIN.md's defaults, used when a profile declares no risk matrix of its own.
 DEFAULT_MATRIX = {

@@ -1,4 +1,5 @@
 import os
+import signal
 import socket
 import time
 
@@ -20,7 +21,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, once, interval, **options):
         worker_id = f"{socket.gethostname()}-{os.getpid()}"[:64]
-        worker = Worker(
+        self.worker = Worker(
             queue_names=["*"],
             interval=0,
             batch=True,
@@ -30,13 +31,38 @@ class Command(BaseCommand):
             worker_id=worker_id,
             excluded_queue_names=[],
         )
-        while True:
-            close_old_connections()
-            WorkerHeartbeat.objects.update_or_create(
-                worker_id=worker_id, defaults={"last_seen": timezone.now(), "hostname": socket.gethostname()}
-            )
-            enqueue_due_jobs()
-            worker.run()
-            if once:
-                return
-            time.sleep(interval)
+        self.stopping = False
+        # A single run (--once, the tests) is stopped like any command, and may run off the main thread.
+        stop_signals = () if once else (signal.SIGINT, signal.SIGTERM)
+        previous = {sig: signal.signal(sig, self.request_stop) for sig in stop_signals}
+        try:
+            while not self.stopping:
+                close_old_connections()
+                WorkerHeartbeat.objects.update_or_create(
+                    worker_id=worker_id, defaults={"last_seen": timezone.now(), "hostname": socket.gethostname()}
+                )
+                enqueue_due_jobs()
+                self.worker.run()
+                if once:
+                    return
+                self.sleep(interval)
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+    def request_stop(self, signum, frame):
+        """Stop after the task being run, so that none is left half done and marked running.
+        SIGTERM (a service manager, `varna demo` stopping its worker) may come more than once;
+        a second Ctrl+C means "now" and ends the process as an unhandled SIGINT would."""
+        if self.stopping and signum == signal.SIGINT:
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            os.kill(os.getpid(), signal.SIGINT)
+        self.stopping = True
+        # django-tasks-db's worker checks this between tasks.
+        self.worker.running = False
+
+    def sleep(self, seconds: float) -> None:
+        """Sleep in short steps, so that a stop request is answered at once."""
+        deadline = time.monotonic() + seconds
+        while not self.stopping and (left := deadline - time.monotonic()) > 0:
+            time.sleep(min(left, 0.2))

@@ -1,0 +1,22 @@
+import datetime
+
+from django.utils.translation import gettext_lazy as _
+
+from varna.core.areas import Area, NavEntry, register
+
+from .demo import load_demo_documents
+from .jobs import review_reminders
+from .panels import unit_panel
+
+register(
+    Area(
+        key="documents",
+        nav=[NavEntry("registers", _("Governing documents"), "documents:list", order=10, current=("documents:*",))],
+        start_url="documents:list",
+        start_label=_("Open the governing documents"),
+        jobs={"document_review_reminders": (review_reminders, datetime.timedelta(days=1))},
+        demo=load_demo_documents,
+        unit_panel=unit_panel,
+        demo_order=10,
+    )
+)

@@ -1,0 +1,31 @@
+import datetime
+
+from django.utils.translation import gettext_lazy as _
+
+from varna.core.areas import Area, NavEntry, register
+
+from .demo import load_demo_incidents
+from .jobs import daily
+from .models import Category
+from .panels import unit_panel
+
+register(
+    Area(
+        key="incidents",
+        nav=[
+            NavEntry(
+                "registers", _("Incidents"), "incidents:list", order=40, current=("incidents:*", "!incidents:report")
+            ),
+            NavEntry("work", _("Report an incident"), "incidents:report", audience="person", order=30),
+            # A person without a role reads the incidents they reported themself.
+            NavEntry("work", _("My reports"), "incidents:list", audience="unscoped", order=40),
+        ],
+        start_url="incidents:list",
+        start_label=_("Open the incidents"),
+        jobs={"incident_daily_jobs": (daily, datetime.timedelta(days=1))},
+        demo=load_demo_incidents,
+        unit_panel=unit_panel,
+        demo_order=30,
+        profile_references={"incident_categories": lambda data: [{"key": key} for key in Category.values]},
+    )
+)

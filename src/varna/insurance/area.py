@@ -1,0 +1,20 @@
+import datetime
+
+from django.utils.translation import gettext_lazy as _
+
+from varna.core.areas import Area, NavEntry, register
+
+from .demo import load_demo_insurance
+from .jobs import daily
+
+register(
+    Area(
+        key="insurance",
+        nav=[NavEntry("registers", _("Insurance"), "insurance:list", order=50, current=("insurance:*",))],
+        start_url="insurance:list",
+        start_label=_("Open the insurance policies"),
+        jobs={"insurance_daily_jobs": (daily, datetime.timedelta(days=1))},
+        demo=load_demo_insurance,
+        demo_order=40,  # the policies' figures read the demo's incidents
+    )
+)

@@ -1,0 +1,44 @@
+"""The organisation area: the municipal group, its units, bodies, people and external parties.
+It is the ground the other areas stand on, so its demo loads first."""
+
+from django.utils.translation import gettext_lazy as _
+
+from varna.core.areas import Area, NavEntry, register
+
+from .demo import load_organisation
+
+register(
+    Area(
+        key="organisation",
+        nav=[
+            NavEntry(
+                "organisation",
+                _("Municipal group"),
+                "organisation:group",
+                order=10,
+                current=("organisation:group", "organisation:unit*", "organisation:body"),
+            ),
+            NavEntry(
+                "organisation",
+                _("People"),
+                "organisation:people",
+                order=20,
+                current=("organisation:person*", "organisation:people", "organisation:role*", "organisation:import"),
+            ),
+            NavEntry(
+                "organisation",
+                _("External parties"),
+                "organisation:parties",
+                order=30,
+                current=("organisation:part*", "organisation:contract*"),
+            ),
+            NavEntry(
+                "organisation", _("Mandate periods"), "organisation:mandate-periods", audience="everyone", order=40
+            ),
+        ],
+        start_url="organisation:group",
+        start_label=_("Open the municipal group"),
+        demo=load_organisation,
+        demo_order=0,
+    )
+)
