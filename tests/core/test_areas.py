@@ -27,7 +27,7 @@ def test_the_installed_areas_are_the_apps_that_declare_one():
 def test_each_area_brings_its_jobs_into_the_schedule():
     jobs = schedule()
     assert {"document_review_reminders", "risk_daily_jobs", "incident_daily_jobs", "insurance_daily_jobs"} <= set(jobs)
-    assert {"send_notification_emails", "record_obligation_statuses"} <= set(jobs)  # core's own
+    assert {"send_notification_emails", "record_obligation_statuses"} <= set(jobs)  # core's, the organisation's
     assert jobs["risk_daily_jobs"][1] == datetime.timedelta(days=1)
 
 

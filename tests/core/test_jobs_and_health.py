@@ -10,6 +10,7 @@ from django_tasks_db.models import DBTaskResult
 
 from varna.core.jobs import enqueue_due_jobs
 from varna.core.models import Notification, ObligationStatus, ScheduledJobRun, WorkerHeartbeat
+from varna.organisation.jobs import record_obligation_statuses
 
 # The worker closes obsolete connections between jobs, as a long-running process must; inside a
 # test's wrapping transaction that would close the test's own connection (on PostgreSQL), so
@@ -87,7 +88,7 @@ def test_daily_jobs_are_enqueued_once_a_day_and_frequent_ones_by_interval(db, mo
         jobs,
         "schedule",
         lambda: {
-            "daily": (jobs.record_obligation_statuses, datetime.timedelta(days=1)),
+            "daily": (record_obligation_statuses, datetime.timedelta(days=1)),
             "often": (jobs.send_notification_emails, datetime.timedelta(minutes=15)),
         },
     )

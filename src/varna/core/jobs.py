@@ -54,18 +54,9 @@ def record_group_statuses(group) -> int:
     return len(profile.obligations)
 
 
-@task
-def record_obligation_statuses() -> int:
-    """Keep each obligation's status over time, for the start page, trends and the yearly report."""
-    from varna.organisation.models import MunicipalGroup
-
-    return sum(record_group_statuses(group) for group in MunicipalGroup.objects.all())
-
-
 # name -> (task, interval): core's own jobs; each area declares its own (core.areas).
 CORE_JOBS: dict[str, tuple] = {
     "send_notification_emails": (send_notification_emails, datetime.timedelta(minutes=1)),
-    "record_obligation_statuses": (record_obligation_statuses, datetime.timedelta(minutes=15)),
 }
 
 

@@ -83,9 +83,8 @@ def _classified(record) -> bool:
 
 
 def _scope(record) -> tuple[str | None, bool]:
-    from varna.organisation.models import OrgUnit
-
-    unit = record if isinstance(record, OrgUnit) else getattr(record, "unit", None)
+    # An org unit is its own unit (named by label: core reads the organisation through its records).
+    unit = record if record._meta.label_lower == "organisation.orgunit" else getattr(record, "unit", None)
     return (unit.path if unit is not None else None, _classified(record))
 
 

@@ -1,11 +1,14 @@
 """The organisation area: the municipal group, its units, bodies, people and external parties.
 It is the ground the other areas stand on, so its demo loads first."""
 
+import datetime
+
 from django.utils.translation import gettext_lazy as _
 
 from varna.core.areas import Area, NavEntry, register
 
 from .demo import load_organisation
+from .jobs import record_obligation_statuses
 
 register(
     Area(
@@ -38,6 +41,8 @@ register(
         ],
         start_url="organisation:group",
         start_label=_("Open the municipal group"),
+        # Every group's obligations, checked for the start page (the groups are the organisation's).
+        jobs={"record_obligation_statuses": (record_obligation_statuses, datetime.timedelta(minutes=15))},
         demo=load_organisation,
         demo_order=0,
     )

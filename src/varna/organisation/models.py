@@ -120,9 +120,12 @@ class OrgUnit(VersionedModel):
     def kind_name(self) -> str:
         return self.group.profile.level_name(self.kind)
 
+    @property
+    def ancestor_ids(self) -> list[int]:
+        return [int(part) for part in self.path.strip(".").split(".")[:-1] if part]
+
     def ancestors(self):
-        ids = [int(part) for part in self.path.strip(".").split(".")[:-1] if part]
-        return OrgUnit.objects.filter(pk__in=ids).order_by("depth")
+        return OrgUnit.objects.filter(pk__in=self.ancestor_ids).order_by("depth")
 
     def save(self, *args, **kwargs):
         parent_path = self.parent.path if self.parent_id else ""

@@ -96,7 +96,7 @@ def unit_detail(request, pk):
     )
     access = get_access(request.user)
     # The units above (all named on the page) and the readable ones under it, in one query.
-    ancestor_ids = [int(part) for part in unit.path.strip(".").split(".")[:-1] if part]
+    ancestor_ids = unit.ancestor_ids
     around = list(
         OrgUnit.objects.filter(
             Q(pk__in=ancestor_ids) | Q(pk__in=unit.children.all().restrict(request.user).values("pk"))

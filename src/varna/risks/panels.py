@@ -2,6 +2,7 @@
 by zone, and its open and overdue measures, within what the reader may see (area.py)."""
 
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from .models import Measure, Risk, matrix_for
 
@@ -19,8 +20,12 @@ def unit_panel(request, unit) -> dict:
             **{f"zone_{key}": Count("pk", filter=Q(zone=key)) for key in matrix.zones},
         )
     )
-    measures = Measure.objects.restrict(request.user).filter(**below).open()
-    counts = measures.aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(pk__in=measures.overdue())))
+    counts = (
+        Measure.objects.restrict(request.user)
+        .filter(**below)
+        .open()
+        .aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(due_date__lt=timezone.localdate())))
+    )
     return {
         "template": "risks/_unit_panel.html",
         "zones": [(zone, by_zone[f"zone_{zone.key}"]) for zone in reversed(matrix.ordered_zones())],
