@@ -100,3 +100,15 @@ def test_a_relative_import_is_resolved_to_its_app(tmp_path, monkeypatch):
     (package / "probe.py").write_text("from ..risks import services\nfrom . import models\n", encoding="utf-8")
     monkeypatch.setattr(f"{__name__}.SRC", tmp_path / "varna")
     assert [m for _p, _l, m in _imports("organisation")] == ["varna.risks.services", "varna.organisation.models"]
+
+
+@pytest.mark.parametrize("area", sorted({"documents", "risks", "incidents", "insurance"}))
+def test_an_area_imports_only_the_areas_it_requires(area):
+    """An area declares what it builds on (Area.requires); the imports may not say more, so that
+    removing an area together with its dependants (core.areas.dependants) leaves nothing that
+    imports it."""
+    from varna.core import areas as registry
+
+    declared = {a.key: set(a.requires) for a in registry.installed()}
+    allowed_apps = BASE | {area} | declared[area]
+    assert _violations(area, lambda module: _app(module) in allowed_apps or _app(module) not in _areas()) == []

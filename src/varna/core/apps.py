@@ -11,6 +11,9 @@ class CoreConfig(AppConfig):
         # Each area declares itself in an `area` module (core.areas) and registers its
         # obligation checks in an `obligations` module.
         autodiscover_modules("area")
+        from . import areas
+
+        areas.check_requirements()
         autodiscover_modules("obligations")
         self._note_classified_loads()
 

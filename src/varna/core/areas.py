@@ -96,6 +96,11 @@ class Area:
     """One area of the policy, as its app declares it.
 
     - `key`: one of POLICY_AREAS; the obligations of the profile bound to it are its own.
+    - `requires`: the areas whose models or code it builds on (a measure implements a governing
+      document, so risks requires documents); start-up refuses an area without them, and an
+      area is removed together with the areas that require it (`dependants`).
+    - `urls`, `url_prefix`: its URL module and where it is mounted (the root URLconf mounts the
+      installed areas).
     - `nav`: its entries in the main menu.
     - `start_url`: the page the start page's card for the area links to (a URL name), with
       `start_label` as the link's text.
@@ -114,6 +119,9 @@ class Area:
     """
 
     key: str
+    requires: tuple[str, ...] = ()
+    urls: str = ""
+    url_prefix: str = ""
     nav: list[NavEntry] = field(default_factory=list)
     start_url: str = ""
     start_label: Any = ""
@@ -151,6 +159,36 @@ def register(area: Area) -> Area:
             raise ImproperlyConfigured(f"{area.key}: unknown menu section '{entry.section}'.")
     _registry[area.key] = area
     return area
+
+
+def check_requirements() -> None:
+    """Every installed area's required areas are installed too (called once all have registered)."""
+    for area in _registry.values():
+        for key in area.requires:
+            if key not in POLICY_AREAS:
+                raise ImproperlyConfigured(f"{area.key}: requires the unknown area '{key}'.")
+            if key not in _registry:
+                raise ImproperlyConfigured(
+                    f"The area '{area.key}' requires the area '{key}': install both, or remove '{area.key}' too."
+                )
+
+
+def dependants(key: str) -> set[str]:
+    """The area and every installed area that requires it, directly or through others: what
+    goes when the area is removed."""
+    found = {key}
+    while True:
+        more = {a.key for a in _registry.values() if a.key not in found and found & set(a.requires)}
+        if not more:
+            return found
+        found |= more
+
+
+def url_patterns() -> list:
+    """The installed areas' URLs, each under its prefix (for the root URLconf)."""
+    from django.urls import include, path
+
+    return [path(a.url_prefix, include(a.urls)) for a in installed() if a.urls]
 
 
 def installed() -> list[Area]:

@@ -11,6 +11,8 @@ from .panels import unit_panel
 register(
     Area(
         key="documents",
+        urls="varna.documents.urls",
+        url_prefix="styrdokument/",
         nav=[NavEntry("registers", _("Governing documents"), "documents:list", order=10, current=("documents:*",))],
         start_url="documents:list",
         start_label=_("Open the governing documents"),

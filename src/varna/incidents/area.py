@@ -12,6 +12,10 @@ from .panels import unit_panel
 register(
     Area(
         key="incidents",
+        # Incidents link the risks and measures they led to, and the policy a claim is made under.
+        requires=("risks", "insurance"),
+        urls="varna.incidents.urls",
+        url_prefix="handelser/",
         nav=[
             NavEntry(
                 "registers", _("Incidents"), "incidents:list", order=40, current=("incidents:*", "!incidents:report")

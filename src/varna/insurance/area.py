@@ -10,6 +10,10 @@ from .jobs import daily
 register(
     Area(
         key="insurance",
+        # The risk financing reads the incidents' damage costs; incidents and insurance go together.
+        requires=("incidents",),
+        urls="varna.insurance.urls",
+        url_prefix="forsakringar/",
         nav=[NavEntry("registers", _("Insurance"), "insurance:list", order=50, current=("insurance:*",))],
         start_url="insurance:list",
         start_label=_("Open the insurance policies"),

@@ -13,6 +13,8 @@ from .jobs import record_obligation_statuses
 register(
     Area(
         key="organisation",
+        urls="varna.organisation.urls",
+        url_prefix="organisation/",
         nav=[
             NavEntry(
                 "organisation",

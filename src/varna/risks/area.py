@@ -12,6 +12,9 @@ from .profile import check_demo_analyses, matrix_references
 register(
     Area(
         key="risks",
+        requires=("documents",),  # a measure implements a governing document
+        urls="varna.risks.urls",
+        url_prefix="risker/",
         nav=[
             NavEntry("registers", _("Risks"), "risks:list", order=20, current=("risks:*", "!risks:measure*")),
             NavEntry("registers", _("Measures"), "risks:measures", order=30, current=("risks:measure*",)),
