@@ -1,8 +1,9 @@
-"""The `varna` command: demo, serve, worker and manage.
+"""The `varna` command: demo, setup, profile, serve, worker and manage.
 
 `varna demo` is the one command a newcomer runs: it migrates an SQLite database in the data
 folder, loads a demo municipality, prints a login per demo role and serves the application
-together with a background worker.
+together with a background worker. `varna setup` starts a municipality for real, from its
+profile and without a demo (organisation/setup.py).
 """
 
 import argparse
@@ -103,6 +104,27 @@ def _stop(worker: subprocess.Popen, grace: float = 15.0) -> None:
         worker.wait()
 
 
+def profile(args: argparse.Namespace) -> None:
+    _setup(os.environ.get("VARNA_ENV", "development"))
+    from django.conf import settings
+    from django.utils import translation
+
+    from varna.organisation.profile_tools import check_profile, new_profile
+
+    translation.activate(settings.LANGUAGE_CODE)
+    if args.action == "check":
+        ok, lines = check_profile(Path(args.file))
+        print("\n".join(lines), file=sys.stdout if ok else sys.stderr)
+        sys.exit(0 if ok else 1)
+    out = Path(args.out or f"{args.key}.yaml")
+    try:
+        written = new_profile(args.key, args.source, out, force=args.force)
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        sys.exit(1)
+    print(f"Skrev {written}. Gå igenom den mot er policy och kontrollera den med: varna profile check {written}")
+
+
 def serve(args: argparse.Namespace) -> None:
     _setup("production")
     from django.core.management import call_command
@@ -110,7 +132,36 @@ def serve(args: argparse.Namespace) -> None:
     if args.migrate:
         call_command("migrate", interactive=False, verbosity=1)
     call_command("collectstatic", interactive=False, verbosity=0)
+    _print_first_run_link(args.host, args.port)
     _gunicorn(f"{args.host}:{args.port}", workers=args.workers, threads=args.threads)
+
+
+def _print_first_run_link(host: str, port: int) -> None:
+    """On a database without a municipality, where to set it up in the browser."""
+    from django.db import DatabaseError
+    from django.urls import reverse
+
+    from varna.organisation.first_run import setup_key
+    from varna.organisation.models import MunicipalGroup
+
+    try:
+        if MunicipalGroup.objects.exists():
+            return
+    except DatabaseError:
+        return  # not migrated yet: `varna serve --migrate`
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104
+    base = os.environ.get("VARNA_BASE_URL") or f"http://{shown}:{port}"
+    link = f"{base.rstrip('/')}{reverse('organisation:first-run')}?nyckel={setup_key()}"
+    print(f"\nVärna har ingen kommun ännu. Sätt upp den på {link}\n(eller kör: varna setup --profile …)\n", flush=True)
+
+
+def setup(args: argparse.Namespace) -> None:
+    _setup(os.environ.get("VARNA_ENV", "development"))
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    options = {k: getattr(args, k) for k in ("first_name", "last_name", "email", "login", "sso_group", "no_input")}
+    call_command("setup_group", profile=args.profile, **options)
 
 
 def worker(args: argparse.Namespace) -> None:
@@ -143,6 +194,27 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--no-serve", action="store_true", help="load the demo and exit")
     p.set_defaults(func=demo)
+
+    p = sub.add_parser("setup", help="set up a municipality from its policy profile (no demo)")
+    p.add_argument("--profile", required=True, help="a shipped profile's key, or a profile file (.yaml)")
+    p.add_argument("--first-name", default="")
+    p.add_argument("--last-name", default="")
+    p.add_argument("--email", default="")
+    p.add_argument("--login", default="")
+    p.add_argument("--sso-group", default="", help="an identity provider group whose members become coordinators")
+    p.add_argument("--no-input", action="store_true", help="ask for nothing: fail on what is missing")
+    p.set_defaults(func=setup)
+
+    p = sub.add_parser("profile", help="write or check a municipality's policy profile")
+    actions = p.add_subparsers(dest="action", required=True)
+    q = actions.add_parser("new", help="write a starting profile from a shipped one")
+    q.add_argument("key", help="the new profile's key, e.g. ostra-vik")
+    q.add_argument("--from", dest="source", default="harjedalen", help="the profile to start from")
+    q.add_argument("--out", default="", help="the file to write (default: KEY.yaml here)")
+    q.add_argument("--force", action="store_true", help="overwrite the file")
+    q = actions.add_parser("check", help="check a profile file, with the loader's messages")
+    q.add_argument("file")
+    p.set_defaults(func=profile)
 
     p = sub.add_parser("serve", help="serve in production mode with gunicorn")
     # A production server listens on every interface behind its reverse proxy.

@@ -9,10 +9,10 @@ is not installed says so. An area app declares itself in its `area.py`, loaded a
 
     register(Area(key="risks", nav=[...], jobs={...}, demo=load_demo, demo_order=20))
 
-The job schedule, the obligations page, the navigation, the start page and the demo read the
-declarations from here, so core imports no area, and an area is added by adding its folder
-(plus its line in INSTALLED_APPS and its URL include). `docs/architecture.md` tells the whole
-story.
+The job schedule, the obligations page, the navigation, the start page, the demo and the
+profile's schema read the declarations from here, so core imports no area, and an area is added
+by adding its folder (plus its line in INSTALLED_APPS; the root URLconf mounts it).
+`docs/architecture.md` tells the whole story.
 """
 
 import datetime
@@ -34,6 +34,26 @@ POLICY_AREAS = {
     "training": _("Training and exercises"),
     "crisis": _("Crisis management and continuity"),
     "followup": _("Follow-up and yearly report"),
+}
+
+# The sections of a profile each policy area owns, by name (the top-level keys, and the keys
+# under `demo:`). The schema of a section is the area's own (Area.profile_sections,
+# Area.demo_sections); here are only the names, so that a profile written for the whole product
+# loads where an area is not installed: its sections are accepted and left unread, while a key
+# no area owns is still an error. The organisation's sections (municipality, body_kinds,
+# unit_levels, role_types, obligations, demo's bodies, units, people and external parties) are
+# the frame of every profile (organisation/profiles.py). `trainings` belongs to the training
+# area, which is not built yet: until it is, profiles.py keeps its schema.
+PROFILE_SECTIONS: dict[str, tuple[str, ...]] = {
+    "documents": ("document_kinds", "required_routines"),
+    "risks": ("risk_matrix",),
+    "incidents": ("incidents",),
+    "insurance": ("insurance",),
+    "training": ("trainings",),
+}
+DEMO_SECTIONS: dict[str, tuple[str, ...]] = {
+    "documents": ("documents",),
+    "risks": ("vital_functions", "analyses"),
 }
 
 # Where a navigation entry goes: the groups of the main menu, in their order.
@@ -111,8 +131,20 @@ class Area:
     - `profile_references`: sections an obligation check's parameters may refer to that the
       area defines, name -> function(profile data) -> [{"key": ...}, ...] (e.g. the zones of the
       risk matrix).
+    - `profile_sections`: the top-level sections of a profile the area owns, name -> schema
+      field (an `organisation.schema.F`), e.g. the risk matrix; only names PROFILE_SECTIONS
+      gives the area. A profile is validated against the organisation's sections and the
+      installed areas'; a section of an area that is not installed is accepted and left unread.
+    - `demo_sections`: the same for the keys under the profile's `demo:` the area owns (names
+      from DEMO_SECTIONS), e.g. the demo's analyses.
     - `profile_checks`: functions(profile data, ctx, ref, known) that check the area's parts of
-      a profile against the rest of it; they report with ctx.error(line, path, message).
+      a profile against the rest of it, once every section has its shape (whether or not the
+      profile has a demo); they report with ctx.error(line, path, message). `ref(item, field,
+      allowed, path)` reports a value of item[field] not in `allowed`. `known` holds the keys
+      the organisation declares ("role_types", "unit_levels", "body_kinds") and the demo's
+      ("bodies", "units" by code, "people" by first and last name); the checks run in
+      `demo_order`, and a check may add what later areas refer to (the documents' adds
+      "document_kinds" and the demo's "documents").
     - `unit_panel`: function(request, unit) -> the area's panel on the unit's page, a dict with
       its "template" and what the template shows (as `panel`), for the unit and everything under
       it, within what the reader may see; None to show none.
@@ -129,6 +161,8 @@ class Area:
     demo: Callable[[DemoContext], None] | None = None
     demo_order: int = 50
     profile_references: dict[str, Callable[[dict], list[dict]]] = field(default_factory=dict)
+    profile_sections: dict[str, Any] = field(default_factory=dict)
+    demo_sections: dict[str, Any] = field(default_factory=dict)
     profile_checks: list[Callable[..., None]] = field(default_factory=list)
     unit_panel: Callable[[Any, Any], dict | None] | None = None
 
@@ -157,6 +191,16 @@ def register(area: Area) -> Area:
     for entry in area.nav:
         if entry.section not in NAV_SECTIONS:
             raise ImproperlyConfigured(f"{area.key}: unknown menu section '{entry.section}'.")
+    for where, declared, owned in (
+        ("", area.profile_sections, PROFILE_SECTIONS),
+        ("demo.", area.demo_sections, DEMO_SECTIONS),
+    ):
+        foreign = sorted(set(declared) - set(owned.get(area.key, ())))
+        if foreign:
+            raise ImproperlyConfigured(
+                f"{area.key}: declares the profile section '{where}{foreign[0]}', which is not the area's "
+                f"(its sections: {', '.join(where + name for name in owned.get(area.key, ())) or 'none'})."
+            )
     _registry[area.key] = area
     return area
 
@@ -227,8 +271,20 @@ def profile_references() -> dict[str, Callable[[dict], list[dict]]]:
     return found
 
 
+def profile_sections() -> dict[str, Any]:
+    """The installed areas' top-level sections of a profile, name -> schema field."""
+    return {name: spec for area in installed() for name, spec in area.profile_sections.items()}
+
+
+def demo_sections() -> dict[str, Any]:
+    """The installed areas' sections of a profile's demo, name -> schema field."""
+    return {name: spec for area in installed() for name, spec in area.demo_sections.items()}
+
+
 def profile_checks() -> list[Callable[..., None]]:
-    return [check for area in installed() for check in area.profile_checks]
+    """The installed areas' profile checks, in the order their demos load (a check may leave in
+    `known` what a later area's refers to)."""
+    return [check for area in sorted(installed(), key=lambda a: a.demo_order) for check in area.profile_checks]
 
 
 def unit_panels(request, unit) -> list[dict]:

@@ -20,12 +20,18 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from varna.organisation.models import MunicipalGroup
+
 from .security_events import record_security_event
 
 
 class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        # On a new installation nobody can log in yet: say how to begin.
+        return {**super().get_context_data(**kwargs), "not_set_up": not MunicipalGroup.objects.exists()}
 
 
 class TokenForm(forms.Form):

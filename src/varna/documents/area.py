@@ -7,6 +7,7 @@ from varna.core.areas import Area, NavEntry, register
 from .demo import load_demo_documents
 from .jobs import review_reminders
 from .panels import unit_panel
+from .profile import DEMO_SECTIONS, PROFILE_SECTIONS, check_documents
 
 register(
     Area(
@@ -20,5 +21,8 @@ register(
         demo=load_demo_documents,
         unit_panel=unit_panel,
         demo_order=10,
+        profile_sections=PROFILE_SECTIONS,
+        demo_sections=DEMO_SECTIONS,
+        profile_checks=[check_documents],
     )
 )

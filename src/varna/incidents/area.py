@@ -8,6 +8,7 @@ from .demo import load_demo_incidents
 from .jobs import daily
 from .models import Category
 from .panels import unit_panel
+from .profile import PROFILE_SECTIONS
 
 register(
     Area(
@@ -30,6 +31,7 @@ register(
         demo=load_demo_incidents,
         unit_panel=unit_panel,
         demo_order=30,
+        profile_sections=PROFILE_SECTIONS,
         profile_references={"incident_categories": lambda data: [{"key": key} for key in Category.values]},
     )
 )

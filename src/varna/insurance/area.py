@@ -6,6 +6,7 @@ from varna.core.areas import Area, NavEntry, register
 
 from .demo import load_demo_insurance
 from .jobs import daily
+from .profile import PROFILE_SECTIONS
 
 register(
     Area(
@@ -20,5 +21,6 @@ register(
         jobs={"insurance_daily_jobs": (daily, datetime.timedelta(days=1))},
         demo=load_demo_insurance,
         demo_order=40,  # the policies' figures read the demo's incidents
+        profile_sections=PROFILE_SECTIONS,
     )
 )

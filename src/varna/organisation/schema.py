@@ -163,6 +163,14 @@ class Any_(Type):
         return _scalar(node)
 
 
+class Unread(Type):
+    """A section nothing reads (its area is not installed): accepted whatever it holds, and
+    left out of the data (None)."""
+
+    def check(self, node, path, ctx):
+        return None
+
+
 @dataclass
 class F:
     type: Type

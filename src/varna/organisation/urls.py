@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import import_views, views
+from . import first_run, import_views, views
 
 app_name = "organisation"
 
 urlpatterns = [
     path("", views.group_overview, name="group"),
+    path("kom-igang/", first_run.first_run, name="first-run"),
     path("enheter/ny/", views.unit_create, name="unit-create"),
     path("enheter/<int:pk>/", views.unit_detail, name="unit"),
     path("enheter/<int:pk>/andra/", views.UnitUpdateView.as_view(), name="unit-edit"),

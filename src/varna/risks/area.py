@@ -7,7 +7,7 @@ from varna.core.areas import Area, NavEntry, register
 from .demo import load_demo_risks
 from .jobs import daily
 from .panels import unit_panel
-from .profile import check_demo_analyses, matrix_references
+from .profile import DEMO_SECTIONS, PROFILE_SECTIONS, check_demo_analyses, check_risk_matrix, matrix_references
 
 register(
     Area(
@@ -25,7 +25,9 @@ register(
         demo=load_demo_risks,
         unit_panel=unit_panel,
         demo_order=20,  # the analyses refer to the demo's documents
+        profile_sections=PROFILE_SECTIONS,
+        demo_sections=DEMO_SECTIONS,
         profile_references=matrix_references(),
-        profile_checks=[check_demo_analyses],
+        profile_checks=[check_risk_matrix, check_demo_analyses],
     )
 )
