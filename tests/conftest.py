@@ -94,12 +94,12 @@ def _module_demo(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
-def demo(request, _module_demo):
-    """The Härjedalen demo municipality: (group, {login: password})."""
+def demo(_module_demo, db):
+    """The Härjedalen demo municipality: (group, {login: password}). `db` is asked for by name,
+    so pytest-django knows the test needs a database (a test that commits gets its own kind of
+    `db` from its marker or fixtures)."""
     if _shared.atomic is None:
-        request.getfixturevalue("transactional_db" if _commits(request.node) else "db")
         return load_demo(load_profile("harjedalen"))
-    request.getfixturevalue("db")
     return MunicipalGroup.objects.get(pk=_shared.group_pk), dict(_shared.passwords)
 
 

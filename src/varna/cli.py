@@ -232,8 +232,14 @@ def main(argv: list[str] | None = None) -> None:
 
     sub.add_parser("manage", help="Django management commands")
     args = parser.parse_args(argv)
+    from django.core.management.base import CommandError
+
     try:
         args.func(args)
+    except CommandError as exc:
+        # A command's refusal (a broken profile, a missing name) is a message, not a traceback.
+        print(exc, file=sys.stderr)
+        sys.exit(1)
     except KeyboardInterrupt:
         # Ctrl+C before the server or the worker has taken over its signals (while migrating,
         # say) ends the command as the shell expects, without a traceback.

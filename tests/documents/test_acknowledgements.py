@@ -219,6 +219,15 @@ def test_the_al9_check_goes_from_partly_to_met_as_parties_acknowledge(db):
 
     acks.register_party_acknowledgement(parties[2], policy, None)
     status, (result,) = evaluate(profile.obligation("AL-9"), group, profile)
+    # Every party has acknowledged, but the demo's staffing agency has no contact person: a party
+    # nobody can reach is not covered.
+    assert status == CheckStatus.PARTLY and "Every party asked has acknowledged" in result.summary
+    assert "1 of them have no contact person" in result.summary
+    agency = ExternalParty.objects.get(group=group, name="Vårdbemanning Väst AB")
+    assert [e.label for e in result.evidence] == [agency.name]
+    agency.contact_name = "Eva Vård"
+    agency.save()
+    status, (result,) = evaluate(profile.obligation("AL-9"), group, profile)
     assert status == CheckStatus.MET and "Every party asked has acknowledged" in result.summary
     assert result.summary.startswith("3 external parties registered, 3 with a contract in force.")
 

@@ -58,6 +58,11 @@ def test_set_up_a_municipality_in_the_browser_and_start_working(empty):
     page.get_by_role("button", name="Sätt upp", exact=True).click()
     page.wait_for_url("**/")
     assert "Ale kommun är uppsatt" in page.locator("main").inner_text()
+    # The first week's checklist, nothing done yet, each step a link to where it is done.
+    steps = page.get_by_role("region", name="Första veckan")
+    assert steps.get_by_role("listitem").count() == 5
+    assert "Importera enheter och personer" in steps.inner_text()
+    assert_accessible(page, "start page with the first week")
     group = MunicipalGroup.objects.get()
     assert RoleAssignment.objects.get(person__group=group).person.first_name == "Maja"
     # The coordinator is logged in and can go on: the municipal group's page shows the top unit.

@@ -57,3 +57,15 @@ def test_the_command_exits_non_zero_on_an_error_and_speaks_swedish(tmp_path):
     (tmp_path / "ostra-vik.yaml").write_text("profile: ostra-vik\nmunicipality: [\n", encoding="utf-8")
     bad = subprocess.run([*varna, "check", "ostra-vik.yaml"], **env_run)
     assert bad.returncode == 1 and "ostra-vik.yaml" in bad.stderr and "rad" in bad.stderr
+
+
+def test_every_check_is_documented_in_both_languages():
+    """docs/profiles.md lists every obligation check a profile may bind, in Swedish and English."""
+    from pathlib import Path
+
+    from varna.core.obligations import registry
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "profiles.md").read_text(encoding="utf-8")
+    swedish, english = text.split("# Policy profiles: the municipality")
+    missing = [name for name in registry.checks if f"| `{name}` |" not in swedish or f"| `{name}` |" not in english]
+    assert missing == []

@@ -123,3 +123,30 @@ def test_the_profile_page_shows_the_profiles_vocabulary_and_rules(client_for):
     assert "Supplementary guideline" in page and "Committee" in page and "Executive board" in page
     assert "Administration" in page and "Head of administration" in page
     assert "Security introduction for new employees" in page and "90 days" in page
+
+
+def test_where_the_level_says_so_the_head_is_operationally_responsible(group, unit, client_for, monkeypatch):
+    """A profile may make the head operationally responsible at a level, the coordinator
+    supporting (issue 12): then a head alone meets the check."""
+    monkeypatch.setitem(group.profile.unit_levels["administration"], "operational", "head")
+    tf = responsibility_with_inheritance(unit("TF"))
+    assert tf.heads and tf.coordinators
+    assert tf.operational == tf.heads and tf.source == "head"
+    page = client_for("samordnare").get(reverse("organisation:unit", args=[unit("TF").pk])).content.decode()
+    assert "as Head of administration, with the security coordinator in support" in page
+
+    people = list(group.people.all()[:1])
+    RoleAssignment.objects.create(person=people[0], role="head", unit=unit("BMF"))
+    status, results = _check(group, "HJ-9")
+    assert status == Status.MET and "have an operationally responsible person" in results[0].summary
+
+
+def test_a_head_is_shown_by_the_levels_title_and_only_expected_roles_are_gaps(group, unit, client_for):
+    client = client_for("samordnare")
+    tf = client.get(reverse("organisation:unit", args=[unit("TF").pk])).content.decode()
+    assert "<dt>Head of administration</dt>" in tf
+    # An activity expects no coordinator of its own: none is a fact, not a gap.
+    activity = client.get(reverse("organisation:unit", args=[unit("TF-FA").pk])).content.decode()
+    assert "<dt>Head of activity</dt>" in activity
+    assert "None appointed (none is expected at this level)" in activity
+    assert "No coordinator appointed" not in activity

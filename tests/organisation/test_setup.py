@@ -9,7 +9,15 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from varna.organisation import first_run
-from varna.organisation.models import Body, IdentityProviderGroupMapping, MunicipalGroup, OrgUnit, RoleAssignment
+from varna.organisation.demo import load_demo
+from varna.organisation.models import (
+    Body,
+    IdentityProviderGroupMapping,
+    MunicipalGroup,
+    OrgUnit,
+    Person,
+    RoleAssignment,
+)
 from varna.organisation.profiles import load_profile
 from varna.organisation.setup import Coordinator, plan, set_up
 
@@ -160,7 +168,7 @@ def test_varna_setup_reports_a_broken_profile_with_its_line(db, tmp_path):
 
 
 def test_varna_setup_without_input_says_what_is_missing(db):
-    with pytest.raises(CommandError, match="first_name"):
+    with pytest.raises(CommandError, match="--first-name"):
         call_command("setup_group", profile="harjedalen", no_input=True, login="maja")
 
 
@@ -244,3 +252,84 @@ def test_serve_prints_the_first_run_link_on_an_empty_database(db, capsys, settin
     _print_first_run_link("0.0.0.0", 8000)  # noqa: S104
     printed = capsys.readouterr().out
     assert f"http://127.0.0.1:8000/organisation/kom-igang/?nyckel={first_run.setup_key()}" in printed
+
+
+# The first week's checklist on the start page.
+
+
+def test_a_new_municipality_sees_its_first_week_ticked_from_the_registers(db, client):
+    result = set_up(load_profile("harjedalen"), Coordinator(**PERSON))
+    client.force_login(result.user)
+    page = client.get(reverse("home")).content.decode()
+    assert "The first week" in page
+    for step in (
+        "Import the units and people",
+        "Give the heads and coordinators their roles",
+        "Register the governing documents",
+        "Start the risk and vulnerability analysis",
+        "Import the earlier incidents",
+    ):
+        assert step in page
+    assert page.count('class="done"') == 0
+    # A unit and a person with a role in it: two steps are done, and say what the register holds.
+    unit = OrgUnit.objects.create(
+        group=result.group, parent=result.top_unit, kind="administration", name="Tekniska", code="TF"
+    )
+    person = Person.objects.create(group=result.group, first_name="Per", last_name="Lind", unit=unit)
+    RoleAssignment.objects.create(person=person, role="head", unit=unit)
+    page = client.get(reverse("home")).content.decode()
+    assert page.count('class="done"') == 2 and "2 units, 2 people" in page
+
+
+def test_the_checklist_goes_once_every_step_is_done(db, client):
+    group, _ = load_demo(load_profile("harjedalen"))
+    # The demo holds every first step: it is past its first week.
+    group.refresh_from_db()
+    assert group.first_steps_done_on is not None
+    client.force_login(get_user_model().objects.get(username="samordnare"))
+    assert "The first week" not in client.get(reverse("home")).content.decode()
+    group.first_steps_done_on = None
+    group.save()
+    assert "The first week" not in client.get(reverse("home")).content.decode()
+    group.refresh_from_db()
+    assert group.first_steps_done_on is not None  # found done again, and not computed again
+
+
+def test_a_reader_does_not_see_the_checklist(db, client):
+    result = set_up(load_profile("harjedalen"), Coordinator(**PERSON))
+    reader = get_user_model().objects.create_user("lasa", password="x")
+    person = Person.objects.create(
+        group=result.group, first_name="Lo", last_name="Ek", unit=result.top_unit, user=reader
+    )
+    RoleAssignment.objects.create(person=person, role="reader", unit=result.top_unit)
+    client.force_login(reader)
+    page = client.get(reverse("home"))
+    assert page.status_code == 200 and "The first week" not in page.content.decode()
+
+
+def test_varna_setup_asks_for_what_it_is_not_given(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
+    env["VARNA_DATA_DIR"] = str(tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-m", "varna.cli", "setup", "--profile", "karlskrona"],
+        input="Maja\nEk\n\nmaja\n",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Förnamn: Efternamn: E-post: Användarnamn: " in done.stdout
+    assert "Karlskrona kommun är uppsatt" in done.stdout and "Logga in som maja" in done.stdout
+    again = subprocess.run(
+        [sys.executable, "-m", "varna.cli", "setup", "--profile", "karlskrona", "--no-input", "--login", "x"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert again.returncode == 1 and "redan uppsatt" in again.stderr and "Traceback" not in again.stderr

@@ -54,6 +54,8 @@ PROFILE_SECTIONS: dict[str, tuple[str, ...]] = {
 DEMO_SECTIONS: dict[str, tuple[str, ...]] = {
     "documents": ("documents",),
     "risks": ("vital_functions", "analyses"),
+    "incidents": ("incidents",),
+    "insurance": ("insurance",),
 }
 
 # Where a navigation entry goes: the groups of the main menu, in their order.
@@ -95,6 +97,18 @@ def _matches(pattern: str, namespace: str, full: str) -> bool:
     if pattern.endswith("*"):
         return full.startswith(pattern[:-1])
     return full == pattern
+
+
+@dataclass(frozen=True)
+class FirstStep:
+    """A step of a new municipality's first week, on the start page of whoever may manage the
+    top unit: ticked from what the registers hold, never by hand. `detail` says what they hold
+    ("12 units, 340 people")."""
+
+    label: Any
+    url_name: str
+    done: bool
+    detail: Any = ""
 
 
 @dataclass
@@ -145,6 +159,8 @@ class Area:
       ("bodies", "units" by code, "people" by first and last name); the checks run in
       `demo_order`, and a check may add what later areas refer to (the documents' adds
       "document_kinds" and the demo's "documents").
+    - `first_steps`: function(group) -> [FirstStep]: what a new municipality does first in the
+      area (import its files, start its analysis), each ticked from the registers.
     - `unit_panel`: function(request, unit) -> the area's panel on the unit's page, a dict with
       its "template" and what the template shows (as `panel`), for the unit and everything under
       it, within what the reader may see; None to show none.
@@ -165,6 +181,7 @@ class Area:
     demo_sections: dict[str, Any] = field(default_factory=dict)
     profile_checks: list[Callable[..., None]] = field(default_factory=list)
     unit_panel: Callable[[Any, Any], dict | None] | None = None
+    first_steps: Callable[[Any], list[FirstStep]] | None = None
 
     @property
     def name(self):
@@ -285,6 +302,11 @@ def profile_checks() -> list[Callable[..., None]]:
     """The installed areas' profile checks, in the order their demos load (a check may leave in
     `known` what a later area's refers to)."""
     return [check for area in sorted(installed(), key=lambda a: a.demo_order) for check in area.profile_checks]
+
+
+def first_steps(group) -> list[FirstStep]:
+    """The installed areas' first steps for a new municipality, in the policy's order."""
+    return [step for area in installed() if area.first_steps is not None for step in area.first_steps(group)]
 
 
 def unit_panels(request, unit) -> list[dict]:

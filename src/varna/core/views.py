@@ -18,6 +18,8 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import UpdateView
 
+from varna.organisation.models import OrgUnit
+
 from . import areas
 from .access_log import log_read
 from .context_processors import current_group
@@ -156,6 +158,20 @@ def latest_statuses(group, access) -> list[dict]:
     return rows
 
 
+def _first_steps(group, access) -> list:
+    """A new municipality's first week (core.areas.FirstStep), for whoever may manage its top
+    unit, until every step is found done."""
+    top = OrgUnit.objects.filter(group=group, parent__isnull=True).first()
+    if top is None or not access.can("manage", top):
+        return []
+    steps = areas.first_steps(group)
+    if all(step.done for step in steps):
+        group.first_steps_done_on = timezone.localdate()
+        group.save(update_fields=["first_steps_done_on"])
+        return []
+    return steps
+
+
 @login_required
 def home(request):
     group = current_group(request)
@@ -172,6 +188,8 @@ def home(request):
             e for _title, section in areas.menu(access) for e in section if e.url_name not in ("tasks", "notifications")
         ]
         context["work"] = sorted(entries, key=lambda e: e.section != "work")
+    if group is not None and group.first_steps_done_on is None:
+        context["first_steps"] = _first_steps(group, access)
     if group is not None and access.anything:
         rows = latest_statuses(group, access)
         by_area: dict[str, list] = {}

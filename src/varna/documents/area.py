@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from varna.core.areas import Area, NavEntry, register
 
 from .demo import load_demo_documents
+from .first_steps import first_steps
 from .jobs import review_reminders
 from .panels import unit_panel
 from .profile import DEMO_SECTIONS, PROFILE_SECTIONS, check_documents
@@ -20,6 +21,7 @@ register(
         jobs={"document_review_reminders": (review_reminders, datetime.timedelta(days=1))},
         demo=load_demo_documents,
         unit_panel=unit_panel,
+        first_steps=first_steps,
         demo_order=10,
         profile_sections=PROFILE_SECTIONS,
         demo_sections=DEMO_SECTIONS,

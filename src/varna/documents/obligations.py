@@ -1,5 +1,5 @@
 """Obligation checks for governing documents (HJ-10, HJ-11, AL-3, AL-5, AL-6, AL-7, AL-11, KK-13), and
-the external parties' acknowledgements of them (AL-9)."""
+the acknowledgements of them by external parties (AL-9) and by the heads who spread them."""
 
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.urls import reverse
@@ -8,9 +8,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from varna.core.obligations import Evidence, Result, Status, registry
-from varna.organisation.models import ExternalParty
+from varna.organisation.models import ExternalParty, RoleAssignment
 
-from .models import APPLYING, Decision, Document, NotificationDuty
+from .models import APPLYING, Acknowledgement, Decision, Document, NotificationDuty
 from .services import DecisionRules, decider_for, kind_label
 
 
@@ -231,7 +231,8 @@ def external_parties_covered(group, profile):
             "Every party asked has acknowledged the governing documents that apply (%(n)s acknowledgements).",
             len(requests),
         ) % {"n": len(requests)}
-        return Result(Status.MET, summary, evidence)
+        # A party nobody can reach is not covered, whatever it has acknowledged.
+        return Result(Status.PARTLY if no_contact else Status.MET, summary, evidence)
     summary += " " + ngettext(
         "%(k)s of %(n)s requested acknowledgements of the governing documents is outstanding.",
         "%(k)s of %(n)s requested acknowledgements of the governing documents are outstanding.",
@@ -251,3 +252,54 @@ def external_parties_covered(group, profile):
             )
         )
     return Result(Status.PARTLY, summary, evidence)
+
+
+@registry.register("heads_acknowledged", kinds=("document_kinds[]", True), levels=("unit_levels[]", True))
+def heads_acknowledged(group, profile, kinds, levels):
+    """The heads at the levels have acknowledged the version in force of every document of the
+    kinds (they answer for spreading the guidelines in their unit): met when all have, partly
+    when some have, not met when none has or no head is appointed."""
+    documents = [d for d in _applying(group, kinds).select_related("group") if d.decided_version is not None]
+    if not documents:
+        return Result(
+            Status.NOT_CHECKABLE,
+            _("No document (%(kinds)s) is in force yet.") % {"kinds": _kinds_name(profile, kinds)},
+        )
+    head_roles = profile.roles_with(responsibility="head")
+    heads = {
+        a.person_id: a.person
+        for a in RoleAssignment.objects.current()
+        .filter(unit__group=group, unit__kind__in=levels, role__in=head_roles)
+        .select_related("person__unit")
+    }
+    if not heads:
+        return Result(Status.NOT_MET, _("No head is appointed at these levels."))
+    versions = {d.decided_version.pk for d in documents}
+    done: dict[int, set[int]] = {}
+    for person_id, version_id in Acknowledgement.objects.filter(
+        person_id__in=heads, version_id__in=versions, acknowledged_at__isnull=False
+    ).values_list("person_id", "version_id"):
+        done.setdefault(person_id, set()).add(version_id)
+    lacking = [person for pk, person in heads.items() if done.get(pk, set()) != versions]
+    counts = {"k": len(heads) - len(lacking), "n": len(heads), "d": len(documents)}
+    if not lacking:
+        return Result(
+            Status.MET,
+            ngettext(
+                "All %(n)s heads have acknowledged the %(d)s document in force.",
+                "All %(n)s heads have acknowledged the %(d)s documents in force.",
+                len(documents),
+            )
+            % counts,
+        )
+    lacking.sort(key=str)
+    return Result(
+        Status.PARTLY if len(lacking) < len(heads) else Status.NOT_MET,
+        ngettext(
+            "%(k)s of %(n)s heads have acknowledged the %(d)s document in force.",
+            "%(k)s of %(n)s heads have acknowledged the %(d)s documents in force.",
+            len(documents),
+        )
+        % counts,
+        [Evidence.of(person) for person in lacking[:EVIDENCE_SHOWN]],
+    )

@@ -5,10 +5,11 @@ from django.utils.translation import gettext_lazy as _
 from varna.core.areas import Area, NavEntry, register
 
 from .demo import load_demo_incidents
+from .first_steps import first_steps
 from .jobs import daily
 from .models import Category
 from .panels import unit_panel
-from .profile import PROFILE_SECTIONS
+from .profile import DEMO_SECTIONS, PROFILE_SECTIONS
 
 register(
     Area(
@@ -30,8 +31,10 @@ register(
         jobs={"incident_daily_jobs": (daily, datetime.timedelta(days=1))},
         demo=load_demo_incidents,
         unit_panel=unit_panel,
+        first_steps=first_steps,
         demo_order=30,
         profile_sections=PROFILE_SECTIONS,
+        demo_sections=DEMO_SECTIONS,
         profile_references={"incident_categories": lambda data: [{"key": key} for key in Category.values]},
     )
 )

@@ -1,7 +1,8 @@
-"""Incidents of a demo organisation: four years of reports with costs, a falling trend, and a
-few fresh ones waiting for the coordinator.
+"""Incidents of a demo organisation, where its profile asks for them (`demo.incidents: {years:
+N}`): N whole years of reports with costs and a falling trend, and a few fresh ones this year
+waiting for the coordinator.
 
-Generated, not declared in the profile: what a demo needs is volume (the statistics have
+Generated rather than listed in the profile: what a demo needs is volume (the statistics have
 something to show) rather than particular incidents. A fixed seed makes every load the same;
 dates are relative to the day of loading."""
 
@@ -44,7 +45,11 @@ KINDS = [
 ]
 
 
-def load_incidents(group) -> list[Incident]:
+# How much costlier a year's incidents are, by how many years back it is (the falling trend).
+_SCALES = (0.8, 1.1, 1.3)
+
+
+def load_incidents(group, years: int = 3) -> list[Incident]:
     rng = random.Random(f"varna-demo-incidents-{group.name}")
     units = list(OrgUnit.objects.filter(group=group, depth__gte=1).order_by("path"))
     if not units:
@@ -56,7 +61,9 @@ def load_incidents(group) -> list[Incident]:
     # Fewer and cheaper incidents each year: the trend the policies ask for. Dates fall inside
     # whole calendar years, so the yearly statistics are the same whenever the demo is loaded.
     this_year = timezone.localdate().year
-    for year, count, scale in ((this_year - 3, 34, 1.3), (this_year - 2, 30, 1.1), (this_year - 1, 26, 0.8)):
+    for back in range(years, 0, -1):
+        year, count = this_year - back, 22 + 4 * back
+        scale = _SCALES[back - 1] if back <= len(_SCALES) else _SCALES[-1] + 0.2 * (back - len(_SCALES))
         for _ in range(count):
             day = datetime.date(year, 1, 1) + datetime.timedelta(days=rng.randint(0, 364))
             when = timezone.make_aware(datetime.datetime.combine(day, datetime.time(rng.randint(6, 22))))
@@ -124,5 +131,7 @@ def _incident(group, rng, kind, units, people, when, *, closed, scale=1.0):
 
 
 def load_demo_incidents(ctx) -> None:
-    """The area's demo loader (area.py)."""
-    load_incidents(ctx.group)
+    """The area's demo loader (area.py): only what the profile's demo declares."""
+    declared = ctx.profile.data["demo"].get("incidents")
+    if declared:
+        load_incidents(ctx.group, declared["years"])

@@ -38,3 +38,9 @@ INCIDENTS = F(
 )
 
 PROFILE_SECTIONS = {"incidents": INCIDENTS}
+
+# The demo's incidents (`demo.incidents`): generated, since what a demo needs is volume, but only
+# where the profile asks for them, for this many whole years back (and a few this year).
+DEMO_INCIDENTS = F(Map({"years": F(Int(1, 10))}), required=False)
+
+DEMO_SECTIONS = {"incidents": DEMO_INCIDENTS}

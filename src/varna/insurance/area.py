@@ -6,7 +6,7 @@ from varna.core.areas import Area, NavEntry, register
 
 from .demo import load_demo_insurance
 from .jobs import daily
-from .profile import PROFILE_SECTIONS
+from .profile import DEMO_SECTIONS, PROFILE_SECTIONS, check_demo_insurance
 
 register(
     Area(
@@ -22,5 +22,7 @@ register(
         demo=load_demo_insurance,
         demo_order=40,  # the policies' figures read the demo's incidents
         profile_sections=PROFILE_SECTIONS,
+        demo_sections=DEMO_SECTIONS,
+        profile_checks=[check_demo_insurance],
     )
 )

@@ -1,6 +1,6 @@
-"""Insurance of a demo organisation: a property policy with a municipally owned insurer and a
-liability policy, the demo's insured incidents claimed under the property policy, and — where
-the profile names a reviewing body — the yearly reviews of the last two years, done."""
+"""Insurance of a demo organisation, as its profile's `demo.insurance` declares it: the policies
+and their covers, the policy the demo's insured incidents are claimed under, and the yearly
+reviews of the last years, done. A profile that declares none gets none."""
 
 import datetime
 from decimal import Decimal
@@ -15,65 +15,57 @@ from . import services
 from .models import Cover, InsurancePolicy
 
 
-def load_insurance(group) -> list[InsurancePolicy]:
+def load_insurance(group, declared: dict) -> list[InsurancePolicy]:
     top = OrgUnit.objects.filter(group=group, parent__isnull=True).order_by("pk").first()
     if top is None:
         return []
     today = timezone.localdate()
-    start = datetime.date(today.year - 4, 1, 1)
-    insured = list(OrgUnit.objects.filter(group=group, depth__lte=1))
-    property_policy = InsurancePolicy.objects.create(
-        group=group,
-        unit=top,
-        name="Kommunförsäkring egendom",
-        insurer="Kommunassurans Syd Försäkrings AB",
-        municipally_owned_insurer=True,
-        policy_number="KA-E-10231",
-        insured_objects="Kommunens fastigheter enligt fastighetsförteckning\nInventarier och lös egendom",
-        premium=Decimal(1_450_000),
-        valid_from=start,
-    )
-    property_policy.insured_units.set(insured)
-    for kind, deductible, sum_insured in (
-        ("fire", 10_000, 2_500_000_000),
-        ("burglary", 10_000, 50_000_000),
-        ("water", 10_000, 200_000_000),
-        ("all_risk", 5_000, 20_000_000),
-    ):
-        Cover.objects.create(
-            policy=property_policy, kind=kind, deductible=Decimal(deductible), sum_insured=Decimal(sum_insured)
+    units = {u.code: u for u in OrgUnit.objects.filter(group=group)}
+    policies, claiming = [], None
+    for spec in declared["policies"]:
+        policy = InsurancePolicy.objects.create(
+            group=group,
+            unit=top,
+            name=spec["name"],
+            insurer=spec["insurer"],
+            municipally_owned_insurer=spec["municipally_owned_insurer"],
+            policy_number=spec["policy_number"],
+            insured_objects=spec["insured_objects"],
+            premium=Decimal(spec["premium"]),
+            valid_from=datetime.date(today.year - spec["years_in_force"], 1, 1),
         )
-    liability = InsurancePolicy.objects.create(
-        group=group,
-        unit=top,
-        name="Ansvarsförsäkring",
-        insurer="Kommunassurans Syd Försäkrings AB",
-        municipally_owned_insurer=True,
-        policy_number="KA-A-10232",
-        premium=Decimal(320_000),
-        valid_from=start,
-    )
-    liability.insured_units.set(insured)
-    Cover.objects.create(
-        policy=liability, kind="liability", deductible=Decimal(20_000), sum_insured=Decimal(100_000_000)
-    )
-    claimed = Incident.objects.filter(group=group).exclude(insurance_claim_number="")
-    with summary.tracking(claimed):  # a queryset update: the damage figures added up ahead are told
-        claimed.update(insurance_policy=property_policy)
-    if (group.profile.data.get("insurance") or {}).get("review_body"):
-        for year, reviewed in ((today.year - 2, datetime.date(today.year - 1, 3, 12)), (today.year - 1, None)):
-            review = services.open_review(group, year, notify=False)  # done at once: nothing to tell
-            if review is None:
-                continue
-            review.reviewed_on = reviewed or min(datetime.date(today.year, 3, 14), today)
-            review.record_number = f"TN {year + 1}/{17 + year % 10}"
-            review.conclusion = (
-                "Försäkringsskyddet motsvarar behoven. Självrisken för vattenskador ses över inför nästa upphandling."
+        codes = spec.get("insured_units")
+        policy.insured_units.set([units[c] for c in codes] if codes else [u for u in units.values() if u.depth <= 1])
+        for cover in spec["covers"]:
+            Cover.objects.create(
+                policy=policy,
+                kind=cover["kind"],
+                deductible=Decimal(cover["deductible"]),
+                sum_insured=None if cover.get("sum_insured") is None else Decimal(cover["sum_insured"]),
             )
-            services.complete_review(review, user=None, expected_version=review.version)
-    return [property_policy, liability]
+        if spec["claims"]:
+            claiming = policy
+        policies.append(policy)
+    if claiming is not None:
+        claimed = Incident.objects.filter(group=group).exclude(insurance_claim_number="")
+        with summary.tracking(claimed):  # a queryset update: the damage figures added up ahead are told
+            claimed.update(insurance_policy=claiming)
+    for back in range(declared["reviews_done"], 0, -1):
+        year = today.year - back
+        review = services.open_review(group, year, notify=False)  # done at once: nothing to tell
+        if review is None:
+            continue
+        review.reviewed_on = min(datetime.date(year + 1, 3, 12), today)
+        review.record_number = f"TN {year + 1}/{17 + year % 10}"
+        review.conclusion = (
+            "Försäkringsskyddet motsvarar behoven. Självrisken för vattenskador ses över inför nästa upphandling."
+        )
+        services.complete_review(review, user=None, expected_version=review.version)
+    return policies
 
 
 def load_demo_insurance(ctx) -> None:
-    """The area's demo loader (area.py)."""
-    load_insurance(ctx.group)
+    """The area's demo loader (area.py): only what the profile's demo declares."""
+    declared = ctx.profile.data["demo"].get("insurance")
+    if declared:
+        load_insurance(ctx.group, declared)

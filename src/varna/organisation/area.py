@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from varna.core.areas import Area, NavEntry, register
 
 from .demo import load_organisation
+from .first_steps import first_steps
 from .jobs import record_obligation_statuses
 
 register(
@@ -46,6 +47,7 @@ register(
         # Every group's obligations, checked for the start page (the groups are the organisation's).
         jobs={"record_obligation_statuses": (record_obligation_statuses, datetime.timedelta(minutes=15))},
         demo=load_organisation,
+        first_steps=first_steps,
         demo_order=0,
     )
 )

@@ -10,6 +10,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from varna.core.i18n import tr
 from varna.core.models import ClassifiedModel, VersionedModel
 from varna.core.permissions import RestrictedQuerySet
 
@@ -22,6 +23,9 @@ class MunicipalGroup(models.Model):
     name = models.CharField(_("name"), max_length=200)
     municipality_name = models.CharField(_("municipality"), max_length=200)
     profile_key = models.CharField(_("policy profile"), max_length=64)
+    # When every first step of a new municipality was found done (core.areas.FirstStep): the
+    # start page's checklist is then not shown, nor computed, again.
+    first_steps_done_on = models.DateField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("municipal group")
@@ -252,7 +256,13 @@ class RoleAssignment(VersionedModel):
 
     @property
     def role_name(self) -> str:
-        return self.unit.group.profile.role_name(self.role)
+        """The role's name; a head's is the title the unit's level gives its head ("VD")."""
+        profile = self.unit.group.profile
+        if (profile.role_types.get(self.role) or {}).get("responsibility") == "head":
+            title = tr((profile.unit_levels.get(self.unit.kind) or {}).get("head_title"))
+            if title:
+                return title
+        return profile.role_name(self.role)
 
     @property
     def is_current(self) -> bool:

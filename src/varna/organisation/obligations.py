@@ -106,15 +106,16 @@ def units_have_role(group, profile, levels, role):
 
 @registry.register("operational_responsibility", levels=("unit_levels[]", True))
 def operational_responsibility(group, profile, levels):
-    """Each unit at the levels has a security coordinator; where none is appointed the head is
-    operationally responsible (partly met); a unit with neither is a gap (not met)."""
+    """Each unit at the levels has its operationally responsible person as the level's rule says:
+    where the coordinator comes first, a unit with only a head is partly met (the head answers
+    meanwhile); where the head comes first, the head is enough. A unit with neither is a gap."""
     units = units_at_levels(group, levels)
     what = _levels_name(profile, levels)
     if not units:
         return Result(Status.NOT_MET, _("No %(what)s are registered.") % {"what": what})
     by_unit = responsibilities(units)
     nobody = [u for u in units if not by_unit[u.pk].operational]
-    head_only = [u for u in units if by_unit[u.pk].source == "head"]
+    head_only = [u for u in units if by_unit[u.pk].source == "head" and by_unit[u.pk].rule == "coordinator"]
     if nobody:
         return Result(
             Status.NOT_MET,
@@ -133,4 +134,7 @@ def operational_responsibility(group, profile, levels):
             % {"k": len(head_only), "n": len(units), "what": what},
             _unit_evidence(head_only),
         )
-    return Result(Status.MET, _("All %(n)s %(what)s have a security coordinator.") % {"n": len(units), "what": what})
+    counted = {"n": len(units), "what": what}
+    if all(by_unit[u.pk].rule == "coordinator" for u in units):
+        return Result(Status.MET, _("All %(n)s %(what)s have a security coordinator.") % counted)
+    return Result(Status.MET, _("All %(n)s %(what)s have an operationally responsible person.") % counted)

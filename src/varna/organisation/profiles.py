@@ -65,6 +65,10 @@ _SECTIONS = {
                     "head_title": F(I18N, required=False),
                     "expects_head": F(Bool(), required=False, default=True),
                     "expects_coordinator": F(Bool(), required=False, default=False),
+                    # Who is operationally responsible for security at the level: the coordinator
+                    # first, else the head (the default), or the head always, supported by the
+                    # coordinator (a managing director, a head of administration).
+                    "operational": F(Str(choices=("coordinator", "head")), required=False, default="coordinator"),
                 }
             ),
             min_items=1,

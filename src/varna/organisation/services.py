@@ -13,21 +13,36 @@ class Responsibility:
     heads: list[Person] = field(default_factory=list)
     coordinators: list[Person] = field(default_factory=list)
     inherited_from: OrgUnit | None = None  # the unit above whose people answer when this one has none
-    expects_head: bool = True  # from the profile's level: is a missing head a gap here?
+    # From the profile's level: is a missing head, or coordinator, a gap here; who is
+    # operationally responsible ("coordinator": the coordinator first, else the head; "head": the
+    # head always, the coordinator supporting); and what the level calls its head.
+    expects_head: bool = True
     expects_coordinator: bool = False
+    rule: str = "coordinator"
+    head_title: dict | None = None
 
     @property
     def operational(self) -> list[Person]:
-        """The operationally responsible for security: the coordinator if appointed, else the head (HJ-9)."""
-        return self.coordinators or self.heads
+        """The operationally responsible for security (HJ-9): by the level's rule, the
+        coordinator first and else the head, or the head first and else the coordinator."""
+        first, then = (self.heads, self.coordinators) if self.rule == "head" else (self.coordinators, self.heads)
+        return first or then
 
     @property
     def source(self) -> str:
-        if self.coordinators:
-            return "coordinator"
-        if self.heads:
-            return "head"
-        return ""
+        """Whose role makes them operationally responsible: "coordinator", "head" or ""."""
+        if not self.operational:
+            return ""
+        return "head" if self.operational is self.heads else "coordinator"
+
+    @property
+    def head_label(self) -> str:
+        """The level's title for its head ("VD", "Sektorchef"), else "Head"."""
+        from django.utils.translation import gettext
+
+        from varna.core.i18n import tr
+
+        return tr(self.head_title) or gettext("Head")
 
     @property
     def lacks_head(self) -> bool:
@@ -51,7 +66,10 @@ def responsibilities(units: list[OrgUnit], day: datetime.date | None = None, pro
     for unit in units:
         level = profile.unit_levels.get(unit.kind) or {}
         result[unit.pk] = Responsibility(
-            expects_head=level.get("expects_head", True), expects_coordinator=level.get("expects_coordinator", False)
+            expects_head=level.get("expects_head", True),
+            expects_coordinator=level.get("expects_coordinator", False),
+            rule=level.get("operational") or "coordinator",
+            head_title=level.get("head_title"),
         )
     assignments = (
         RoleAssignment.objects.current(day or timezone.localdate())

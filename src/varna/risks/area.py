@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from varna.core.areas import Area, NavEntry, register
 
 from .demo import load_demo_risks
+from .first_steps import first_steps
 from .jobs import daily
 from .panels import unit_panel
 from .profile import DEMO_SECTIONS, PROFILE_SECTIONS, check_demo_analyses, check_risk_matrix, matrix_references
@@ -24,6 +25,7 @@ register(
         jobs={"risk_daily_jobs": (daily, datetime.timedelta(days=1))},
         demo=load_demo_risks,
         unit_panel=unit_panel,
+        first_steps=first_steps,
         demo_order=20,  # the analyses refer to the demo's documents
         profile_sections=PROFILE_SECTIONS,
         demo_sections=DEMO_SECTIONS,

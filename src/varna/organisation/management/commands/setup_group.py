@@ -52,7 +52,9 @@ class Command(BaseCommand):
             result = set_up(loaded, coordinator)
         except ValidationError as exc:
             raise CommandError(
-                "\n".join(f"{name}: {' '.join(messages)}" for name, messages in exc.message_dict.items())
+                "\n".join(
+                    f"--{name.replace('_', '-')}: {' '.join(messages)}" for name, messages in exc.message_dict.items()
+                )
             ) from exc
         if source is not None:
             # The group finds its profile by key from now on (organisation/profiles.py).
