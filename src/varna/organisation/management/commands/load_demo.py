@@ -39,9 +39,7 @@ class Command(BaseCommand):
         for username, password in logins.items():
             person = people.get(username)
             if person is not None:
-                roles = ", ".join(
-                    loaded.role_name(r.role) + f" ({r.unit})" for r in person.roles.select_related("unit")
-                )
+                roles = ", ".join(f"{r.role_name} ({r.unit})" for r in person.roles.select_related("unit__group"))
                 what = roles or "medarbetare utan roll"
             else:
                 what = "administratör (Django-admin)"
