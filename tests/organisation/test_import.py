@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from varna.organisation import importer
-from varna.organisation.models import OrgUnit, Person
+from varna.organisation.models import OrgUnit, Person, RoleAssignment
 
 URL = reverse("organisation:import")
 UNIT_HEADER = ["Enhetskod", "Enhetsnamn", "Överordnad enhetskod", "Nivå"]
@@ -594,3 +594,34 @@ def test_the_example_in_the_documentation_imports(group, user_for, unit):
     assert plan.applied, plan.errors
     assert plan.counts() == {"added": 4, "changed": 0, "unchanged": 0, "refused": 0}
     assert Person.objects.get(employee_number="10235").unit == unit("TF-IT-SUP")
+
+
+def test_an_ended_employment_ends_the_persons_roles(client_for, person_in, unit):
+    """An HR export that ends an employment ends the person's role assignments on the same day,
+    said in the dry run and recorded in the history (issue 12)."""
+    gun = person_in("5002", "TF", first_name="Gun", last_name="Gran")
+    head = RoleAssignment.objects.create(person=gun, role="head", unit=unit("TF-GP"))
+    ended_before = RoleAssignment.objects.create(
+        person=gun, role="security_coordinator", unit=unit("TF"), valid_to=datetime.date(2026, 3, 1)
+    )
+    later = RoleAssignment.objects.create(
+        person=gun, role="document_owner", unit=unit("TF"), valid_from=datetime.date(2027, 6, 1)
+    )
+    rows = [PERSON_HEADER, ["5002", "Gun", "Gran", "", "", "", "TF", "", "2026-12-31"]]
+    client = client_for("samordnare")
+    response = dry_run(client, csv_bytes(rows))
+    plan = response.context["plan"]
+    (row,) = plan.rows
+    assert row.status == "changed"
+    change = next(c for c in row.changes if c.field == "Role assignments")
+    assert "(TF-GP)" in change.before and change.after == "end 2026-12-31"
+    assert "end 2026-12-31" in response.content.decode()
+    assert confirm(client, response).status_code == 302
+
+    head.refresh_from_db()
+    assert head.valid_to == datetime.date(2026, 12, 31)
+    assert head.history.order_by("-history_id").first().valid_to == datetime.date(2026, 12, 31)
+    # An assignment that had already ended, or that starts only after the end, is left as it was.
+    ended_before.refresh_from_db()
+    later.refresh_from_db()
+    assert ended_before.valid_to == datetime.date(2026, 3, 1) and later.valid_to is None

@@ -36,7 +36,7 @@ from varna.core import import_plan, tabular
 from varna.core.import_plan import ADDED, CHANGED, REFUSED, UNCHANGED, Change, RowError, add_error
 from varna.core.tabular import Column, Table
 
-from .models import OrgUnit, Person
+from .models import OrgUnit, Person, RoleAssignment
 
 MAX_BYTES = tabular.MAX_BYTES
 """Largest file accepted (bytes): the shared default."""
@@ -180,6 +180,7 @@ class Row:
     depth: int = 0  # units: depth in the group after the import
     parent_key: str | None = None  # units: casefolded code of the parent after the import
     moves: bool = False  # units: an existing unit gets a new parent
+    roles_ending: list = field(default_factory=list)  # people: roles the employment's end ends
 
     @property
     def kind_label(self) -> str:
@@ -512,9 +513,43 @@ def build_plan(table: Table, group, user, *, lock: bool = False) -> Plan:
         row.changes = changes
         row.status = CHANGED if changes else UNCHANGED
 
+    # An employment that ends ends the person's roles: said in the plan, done in apply_plan.
+    ending = {
+        r.instance.pk: (r, r.values["employment_end"])
+        for r in person_rows
+        if r.status in (CHANGED, UNCHANGED) and r.values.get("employment_end") and not r.errors
+    }
+    for assignment in _roles_outlasting(ending):
+        row, end = ending[assignment.person_id]
+        row.roles_ending.append(assignment)
+    for row, end in ending.values():
+        if row.roles_ending:
+            row.status = CHANGED
+            row.changes.append(
+                Change(
+                    _("Role assignments"),
+                    ", ".join(f"{a.role_name} ({a.unit.code})" for a in row.roles_ending),
+                    _("end %(date)s") % {"date": end.isoformat()},
+                )
+            )
+
     plan.settle(default=REFUSED)
     plan.units_by_code = by_code
     return plan
+
+
+def _roles_outlasting(ending: dict[int, tuple[Any, datetime.date]]) -> list[RoleAssignment]:
+    """The role assignments of these people that run past the end of their employment."""
+    if not ending:
+        return []
+    found = RoleAssignment.objects.filter(person_id__in=ending).select_related("unit__group").order_by("pk")
+    # One that would start only after the end is left as it is: ending it would end it before it began.
+    return [
+        a
+        for a in found
+        if (a.valid_to is None or a.valid_to > ending[a.person_id][1])
+        and (a.valid_from is None or a.valid_from <= ending[a.person_id][1])
+    ]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -602,6 +637,21 @@ def apply_plan(plan: Plan, group, user) -> None:
             changed_people,
             Person,
             fields=sorted(fields),
+            batch_size=BATCH_SIZE,
+            default_user=user,
+            default_change_reason=reason,
+        )
+    ended = []
+    for row in person_rows:
+        for assignment in row.roles_ending if row.status == CHANGED else ():
+            assignment.valid_to = row.values["employment_end"]
+            assignment.version += 1
+            ended.append(assignment)
+    if ended:
+        bulk_update_with_history(
+            ended,
+            RoleAssignment,
+            fields=["valid_to", "version"],
             batch_size=BATCH_SIZE,
             default_user=user,
             default_change_reason=reason,
