@@ -18,8 +18,6 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import UpdateView
 
-from varna.organisation.models import OrgUnit
-
 from . import areas
 from .access_log import log_read
 from .context_processors import current_group
@@ -161,7 +159,7 @@ def latest_statuses(group, access) -> list[dict]:
 def _first_steps(group, access) -> list:
     """A new municipality's first week (core.areas.FirstStep), for whoever may manage its top
     unit, until every step is found done."""
-    top = OrgUnit.objects.filter(group=group, parent__isnull=True).first()
+    top = group.units.filter(parent__isnull=True).first()
     if top is None or not access.can("manage", top):
         return []
     steps = areas.first_steps(group)

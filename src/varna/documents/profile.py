@@ -5,7 +5,7 @@ the demo's documents (`demo.documents`), and their checks against the rest of th
 from django.utils.translation import gettext as _
 
 from varna.core.models import Classification
-from varna.organisation.profiles import KEY
+from varna.organisation.profiles import KEY, check_keys_unique
 from varna.organisation.schema import I18N, Bool, Date, F, Int, List, Map, Str
 
 from .models import Status
@@ -83,14 +83,7 @@ def check_documents(data, ctx, ref, known) -> None:
     units, people, bodies and earlier documents (a profile check, area.py). Leaves the kinds and
     the demo's documents in `known` for the areas whose demo refers to them."""
     roles, bodies = known["role_types"], known["body_kinds"]
-    for section in ("document_kinds", "required_routines"):
-        seen: set[str] = set()
-        for i, item in enumerate(data.get(section) or []):
-            if item.get("key") in seen:
-                ctx.error(
-                    item.line_of("key"), f"{section}[{i}].key", _("'%(key)s' is declared twice") % {"key": item["key"]}
-                )
-            seen.add(item.get("key"))
+    check_keys_unique(data, ctx, ("document_kinds", "required_routines"))
 
     kinds = {k["key"] for k in data.get("document_kinds") or [] if k and k.get("key")}
     for i, kind in enumerate(data.get("document_kinds") or []):

@@ -108,21 +108,20 @@ _OBLIGATIONS = F(
         min_items=1,
     )
 )
+# A political body, in the demo and in `setup`: `kind` one of body_kinds, `parent` another body.
+_BODY = Map(
+    {
+        "key": F(Str(pattern=KEY)),
+        "kind": F(Str(pattern=KEY)),
+        "name": F(Str()),
+        "parent": F(Str(pattern=KEY), required=False),
+    }
+)
+
 # The organisation's parts of the demo: the first three come before the areas', the external
 # parties after them.
 _DEMO = {
-    "bodies": F(
-        List(
-            Map(
-                {
-                    "key": F(Str(pattern=KEY)),
-                    "kind": F(Str(pattern=KEY)),
-                    "name": F(Str()),
-                    "parent": F(Str(pattern=KEY), required=False),
-                }
-            )
-        )
-    ),
+    "bodies": F(List(_BODY)),
     "units": F(List(_UNIT, min_items=1)),
     "people": F(
         List(
@@ -212,19 +211,7 @@ _SETUP = F(
                 required=False,
                 default={},
             ),
-            "bodies": F(
-                List(
-                    Map(
-                        {
-                            "key": F(Str(pattern=KEY)),
-                            "kind": F(Str(pattern=KEY)),
-                            "name": F(Str()),
-                            "parent": F(Str(pattern=KEY), required=False),
-                        }
-                    )
-                ),
-                required=False,
-            ),
+            "bodies": F(List(_BODY), required=False),
         }
     ),
     required=False,
@@ -361,6 +348,18 @@ def available_profiles() -> list[str]:
     return sorted(keys)
 
 
+def check_keys_unique(data: dict[str, Any], ctx: Context, sections) -> None:
+    """Each key is declared once in each of the sections (lists of items with a `key`)."""
+    for section in sections:
+        seen: set[str] = set()
+        for i, item in enumerate(data.get(section) or []):
+            if item.get("key") in seen:
+                ctx.error(
+                    item.line_of("key"), f"{section}[{i}].key", _("'%(key)s' is declared twice") % {"key": item["key"]}
+                )
+            seen.add(item.get("key"))
+
+
 def _cross_check(data: dict[str, Any], ctx: Context) -> None:
     """References between sections: every key used must be declared. The organisation checks its
     own sections here; each installed area checks its own (Area.profile_checks)."""
@@ -372,14 +371,7 @@ def _cross_check(data: dict[str, Any], ctx: Context) -> None:
     declared = areas.profile_sections()
     interim = [name for name in _INTERIM_SECTIONS if name not in declared]
     roles, levels, bodies = known("role_types"), known("unit_levels"), known("body_kinds")
-    for section in ("role_types", "unit_levels", "body_kinds", *interim):
-        seen: set[str] = set()
-        for i, item in enumerate(data.get(section) or []):
-            if item.get("key") in seen:
-                ctx.error(
-                    item.line_of("key"), f"{section}[{i}].key", _("'%(key)s' is declared twice") % {"key": item["key"]}
-                )
-            seen.add(item.get("key"))
+    check_keys_unique(data, ctx, ("role_types", "unit_levels", "body_kinds", *interim))
 
     def ref(item, field, allowed, path):
         value = item.get(field)

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -105,8 +106,6 @@ def validate(profile: Profile, coordinator: Coordinator) -> dict[str, str]:
     elif coordinator.login and get_user_model().objects.filter(username__iexact=coordinator.login).exists():
         errors["login"] = _("The login is taken.")
     if coordinator.email:
-        from django.core.validators import validate_email
-
         try:
             validate_email(coordinator.email)
         except ValidationError:
