@@ -192,9 +192,12 @@ def test_posting_an_edit_outside_the_scope_changes_nothing(client, client_for, g
     [
         ("organisation:unit-create", "manage"),
         ("organisation:role-create", "manage"),
+        ("organisation:import", "manage"),
+        ("organisation:role-import", "manage"),
         ("organisation:person-create", "change"),
         ("organisation:party-create", "change"),
         ("documents:create", "change"),
+        ("documents:import", "manage"),
         ("risks:create", "change"),
         ("risks:analysis-create", "change"),
         ("risks:measure-create", "change"),

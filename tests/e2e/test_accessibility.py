@@ -48,6 +48,7 @@ def pages(group):
         f"/organisation/externa-parter/{party.pk}/avtal/nytt/",
         "/organisation/mandatperioder/",
         "/organisation/import/",
+        "/organisation/import/roller/",
         "/konto/tvafaktor/aktivera/",
         "/konto/tvafaktor/enheter/",
         "/styrdokument/",

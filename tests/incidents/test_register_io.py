@@ -5,6 +5,7 @@ a constant number of queries; large files in the background with their progress.
 import datetime
 import io
 import json
+import zoneinfo
 from decimal import Decimal
 
 import openpyxl
@@ -639,7 +640,7 @@ def test_the_template_file_can_be_downloaded_and_read_back(client_for, group, us
     response = client_for("chef").get(reverse("incidents:import-template"))
     assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxmlformats")
     rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
-    assert list(rows[0]) == [c.header for c in register_io.COLUMNS]
+    assert list(rows[0]) == [c.header for c in register_io.COLUMNS if c.field != "occurred_time"]
     assert rows[1][2] == "TF" and isinstance(rows[1][0], datetime.datetime)
     plan = _plan(_xlsx([list(r) for r in rows]), group, user_for("chef"), "mall.xlsx")
     assert not plan.file_errors and len(plan.added) == 1, [e.message for e in plan.errors]
@@ -816,3 +817,50 @@ def test_the_worker_runs_a_queued_import(demo, user_for, data_dir):
     call_command("run_worker", once=True)
     assert import_jobs.read_progress(token)["state"] == "done"
     assert Incident.objects.count() == before + 8
+
+
+def test_a_date_and_a_time_in_columns_of_their_own_are_one_moment(group, user_for):
+    data = _csv(
+        "2024-03-05;14:30;Brand;TF;Brand i soprummet",
+        "2024-03-06;kl. 7.05;Brand;TF;Brand i containern",
+        "2024-03-07;;Brand;TF;Brand utan klockslag",
+        "2024-03-08 10:00;11:00;Brand;TF;Två tider",
+        "2024-03-09;25:00;Brand;TF;Ingen tid",
+        f"{datetime.date.today().isoformat()};23:59:59;Brand;TF;Senare i dag",
+        header="datum;klockslag;kategori;enhetskod;beskrivning",
+    )
+    plan = register_io.build_plan(register_io.parse_file(data, "x.csv"), group, user_for("samordnare"))
+    when = {row.values["description"]: row.occurred_at for row in plan.rows}
+    tz = zoneinfo.ZoneInfo("Europe/Stockholm")
+    assert when["Brand i soprummet"] == datetime.datetime(2024, 3, 5, 14, 30, tzinfo=tz)
+    assert when["Brand i containern"] == datetime.datetime(2024, 3, 6, 7, 5, tzinfo=tz)
+    assert when["Brand utan klockslag"] == datetime.datetime(2024, 3, 7, tzinfo=tz)
+    errors = {row.values["description"]: [e.message for e in row.errors] for row in plan.refused}
+    assert errors["Två tider"] == [
+        "The date already holds a time: leave the time column empty or the time out of the date."
+    ]
+    assert errors["Ingen tid"] == ["“25:00” is not a time of day. Write it as HH:MM."]
+    if timezone.localtime().time() < datetime.time(23, 54):
+        assert errors["Senare i dag"] == ["An incident cannot have happened in the future."]
+    assert set(errors) <= {"Två tider", "Ingen tid", "Senare i dag"}
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        (datetime.time(14, 30), datetime.time(14, 30)),
+        (datetime.datetime(1899, 12, 30, 8, 15), datetime.time(8, 15)),
+        (0.5, datetime.time(12, 0)),
+        ("14.30", datetime.time(14, 30)),
+        ("KL 9:05:30", datetime.time(9, 5, 30)),
+        ("", None),
+    ],
+)
+def test_a_time_of_day_is_read_as_offices_write_it(cell, expected):
+    assert register_io.parse_clock(cell) == expected
+
+
+@pytest.mark.parametrize("cell", ["1430", "14", "24:00", 1.5, -0.1, True, datetime.datetime(2024, 1, 1, 8, 0), "noon"])
+def test_what_is_not_a_time_of_day_is_refused(cell):
+    with pytest.raises(ValueError):
+        register_io.parse_clock(cell)

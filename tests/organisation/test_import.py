@@ -481,9 +481,6 @@ def _zip_without_workbook() -> bytes:
         (b"PK\x03\x04not really a zip", "export.xlsx"),  # a damaged archive
         (_zip_without_workbook(), "export.xlsx"),  # a zip, but not OOXML
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "export.xls"),  # old Excel
-        (b"a;b;c\n1;2;3\n", "export.csv"),  # no known columns
-        (b"Enhetskod;Enhetsnamn\nTF;x\n", "export.csv"),  # a required column missing
-        ("Titel;Befattning;Anställningsnummer\n".encode(), "export.csv"),  # two columns for one field
         (b"Enhetskod\x00;Enhetsnamn\n", "export.csv"),  # NUL bytes
     ],
 )
@@ -625,3 +622,19 @@ def test_an_ended_employment_ends_the_persons_roles(client_for, person_in, unit)
     ended_before.refresh_from_db()
     later.refresh_from_db()
     assert ended_before.valid_to == datetime.date(2026, 3, 1) and later.valid_to is None
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (b"a;b;c\n1;2;3\n", "No known column names"),  # no known columns
+        (b"Enhetskod;Enhetsnamn\nTF;x\n", "The column nivå is missing."),  # a required column missing
+        ("Titel;Befattning;Anställningsnummer\n".encode(), "mean the same thing"),  # two columns for one field
+    ],
+)
+def test_a_file_whose_columns_are_not_known_opens_the_mapping_step_with_the_reason(client_for, content, problem):
+    response = dry_run(client_for("samordnare"), content)
+    assert response.status_code == 200 and response.context["plan"] is None
+    mapping = response.context["mapping"]
+    assert any(problem in p for p in mapping["problems"]), mapping["problems"]
+    assert problem in response.content.decode()

@@ -20,10 +20,13 @@ from typing import Any, ClassVar
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .tabular import MAX_CELL_CHARS, Table, cell_date, cell_text, has_control_chars
 
 ADDED, CHANGED, UNCHANGED, REFUSED = "added", "changed", "unchanged", "refused"
+SKIPPED = "skipped"
+"""A row already registered, left out because the user asked to skip such rows."""
 
 
 @dataclass
@@ -32,6 +35,8 @@ class RowError:
     column: str  # as the file names it, with its letter: "Enhetskod (G)"
     message: str
     position: int = 0  # index of the column, to list a row's errors left to right
+    field: str = ""
+    unknown: str = ""  # the word the import did not know, which the user may say the meaning of
 
 
 @dataclass
@@ -41,9 +46,11 @@ class Change:
     after: str
 
 
-def add_error(table: Table, row, name: str, message: str) -> None:
-    """An error in the column of field `name` of `row` (anything with `number` and `errors`)."""
-    row.errors.append(RowError(row.number, table.header_of(name), message, table.position_of(name)))
+def add_error(table: Table, row, name: str, message: str, *, unknown: str = "") -> None:
+    """An error in the column of field `name` of `row` (anything with `number` and `errors`);
+    `unknown`: the cell's word that the import does not know (a category, a unit, …), which a
+    saved value mapping can give a meaning (core/column_mapping.py)."""
+    row.errors.append(RowError(row.number, table.header_of(name), message, table.position_of(name), name, unknown))
 
 
 def read_text(table: Table, row, name: str, text: str, *, limit: int = MAX_CELL_CHARS, max_length=None) -> str:
@@ -72,6 +79,15 @@ def read_date(table: Table, row, name: str, value: Any) -> datetime.date | None:
         return None
 
 
+def already_registered(table: Table, row, name: str, message: str, plan: "Plan") -> None:
+    """A row that is already registered: refused with `message`, or skipped when the user asked
+    the import to skip such rows (`plan.skip_registered`); the rest is still all or nothing."""
+    if plan.skip_registered:
+        row.status = SKIPPED
+    else:
+        add_error(table, row, name, message)
+
+
 def require(table: Table, row, names: Iterable[str]) -> None:
     """'A value is required' for each of `names` the row has no value for, unless its cell was
     already refused."""
@@ -90,13 +106,17 @@ class Plan:
     """What an import would do with a file: its rows, each with a status and, refused, its
     errors. Each import subclasses it with what it writes."""
 
-    statuses: ClassVar[tuple[str, ...]] = (ADDED, REFUSED)
+    statuses: ClassVar[tuple[str, ...]] = (ADDED, SKIPPED, REFUSED)
     """The statuses its rows can have, as `counts` counts them."""
 
     filename: str = ""
     format: str = ""
     file_errors: list[str] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
+    mapped_columns: list[tuple[str, str]] = field(default_factory=list)  # (file header, column) read as saved
+    needs_mapping: bool = False  # the file's columns are what is wrong (core/column_mapping.py)
+    translated: int = 0  # cells read by the group's saved meanings of words (core/column_mapping.py)
+    skip_registered: bool = False  # rows already registered are skipped, not refused
     rows: list = field(default_factory=list)
     applied: bool = False
 
@@ -108,6 +128,8 @@ class Plan:
             format=table.format,
             file_errors=list(table.errors),
             ignored_columns=table.ignored,
+            mapped_columns=[(header, table.definitions[name].header) for header, name in table.mapped],
+            needs_mapping=table.needs_mapping,
             **fields,
         )
 
@@ -115,10 +137,21 @@ class Plan:
     changed = _rows_with(CHANGED)
     unchanged = _rows_with(UNCHANGED)
     refused = _rows_with(REFUSED)
+    skipped = _rows_with(SKIPPED)
 
     @property
     def errors(self) -> list[RowError]:
         return [e for r in self.refused for e in r.errors]
+
+    def unknown_values(self) -> dict[str, dict[str, int]]:
+        """Per field, the words of refused rows the import did not know, with how many rows
+        have each."""
+        found: dict[str, dict[str, int]] = {}
+        for error in self.errors:
+            if error.unknown:
+                words = found.setdefault(error.field, {})
+                words[error.unknown] = words.get(error.unknown, 0) + 1
+        return found
 
     @property
     def can_apply(self) -> bool:
@@ -129,6 +162,8 @@ class Plan:
         counts = dict.fromkeys(self.statuses, 0)
         for row in self.rows:
             counts[row.status] += 1
+        if not self.skip_registered and not counts.get(SKIPPED):
+            counts.pop(SKIPPED, None)  # only an import asked to skip rows counts them
         return counts
 
     def settle(self, default: str = ADDED) -> None:
@@ -140,6 +175,15 @@ class Plan:
                 row.status = REFUSED
             elif not row.status:
                 row.status = default
+
+    def skipped_note(self) -> str:
+        """What the message after an import adds about rows skipped as already registered."""
+        n = len(self.skipped)
+        if not n:
+            return ""
+        return " " + ngettext(
+            "%(n)s row already registered was skipped.", "%(n)s rows already registered were skipped.", n
+        ) % {"n": n}
 
     def change_reason(self) -> str:
         """What the history says of every change the plan writes (cut to the history field's length)."""

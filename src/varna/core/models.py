@@ -257,3 +257,54 @@ class SecurityEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Security events are append-only.")
+
+
+class ColumnMapping(models.Model):
+    """What a column of a municipality's own files means to one import: remembered when a user
+    maps the columns of a file whose names Värna does not know, and applied to every later file
+    of that import in the group (core/column_mapping.py). `field` empty: the user chose not to
+    import the column."""
+
+    group = models.ForeignKey("organisation.MunicipalGroup", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("import"), max_length=32)
+    # As tabular.key() matches it: a header of up to 100 characters, casefolded (ß → ss).
+    header = models.CharField(_("column in the file"), max_length=300)
+    field = models.CharField(_("field"), max_length=64, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["kind", "header"]
+        constraints = [models.UniqueConstraint(fields=["group", "kind", "header"], name="column_mapping_unique")]
+        verbose_name = _("column mapping")
+        verbose_name_plural = _("column mappings")
+
+    def __str__(self):
+        return f"{self.kind}: {self.header} → {self.field or '–'}"
+
+
+class ValueMapping(models.Model):
+    """What a word of a municipality's own files means to one import (a category, a status, a
+    unit, a kind, a level), remembered when a user says so on a dry run and applied to every
+    later file of that import in the group (core/column_mapping.py)."""
+
+    group = models.ForeignKey("organisation.MunicipalGroup", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("import"), max_length=32)
+    field = models.CharField(_("field"), max_length=64)
+    value = models.CharField(_("word in the file"), max_length=300)  # as tabular.key() matches it
+    target = models.CharField(_("means"), max_length=200)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["kind", "field", "value"]
+        constraints = [models.UniqueConstraint(fields=["group", "kind", "field", "value"], name="value_mapping_unique")]
+        verbose_name = _("value mapping")
+        verbose_name_plural = _("value mappings")
+
+    def __str__(self):
+        return f"{self.kind}.{self.field}: {self.value} → {self.target}"

@@ -50,7 +50,9 @@ class PendingUploads:
             if path is not None:
                 path.unlink(missing_ok=True)
 
-    def store(self, request, data: bytes, filename: str, group) -> str:
+    def store(self, request, data: bytes, filename: str, group, options: dict | None = None) -> str:
+        """Keep the file; `options`: what the user chose with it (JSON-serialisable), read back by
+        `options` until the file is gone."""
         self.discard(request)
         folder = self.folder()
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -65,8 +67,15 @@ class PendingUploads:
             "filename": filename,
             "group": group.pk,
             "user": request.user.pk,
+            "options": options or {},
         }
         return token
+
+    def options(self, request) -> dict:
+        """The options stored with the file waiting (empty when none is)."""
+        stored = request.session.get(self.session_key)
+        options = stored.get("options") if isinstance(stored, dict) else None
+        return options if isinstance(options, dict) else {}
 
     def load(self, request, token: str, group) -> tuple[bytes, str] | None:
         """The stored bytes and file name, if this user's session holds the token for this group

@@ -13,8 +13,11 @@ core/import_plan.py.
     commas or tabs (sniffed from the header). Never raises: what is wrong with the file as a
     whole is in ``Table.errors`` (too large, too many rows, empty, an old .xls, a damaged
     workbook, two columns meaning the same, a required column missing, no known column at all,
-    no rows). Header names match case-insensitively and by any of a column's aliases; other
-    columns are listed in ``Table.ignored``.
+    no rows). Header names match case-insensitively and by any of a column's aliases, or as the
+    group's saved column mapping says (core/column_mapping.py); other columns are listed in
+    ``Table.ignored``. When the columns are what is wrong, ``Table.needs_mapping`` is set and
+    the header with a few sample values per column is kept, so that the user can say what each
+    column means.
 ``cell_text(value)``, ``cell_date(value)``, ``has_control_chars(text)``
     A raw cell (text from a CSV; a number, date or text from a workbook) as text or as a date.
 """
@@ -42,6 +45,7 @@ __all__ = [
     "MAX_BYTES",
     "MAX_CELL_CHARS",
     "MAX_ROWS",
+    "SAMPLE_ROWS",
     "Column",
     "FileRefused",
     "Required",
@@ -67,6 +71,10 @@ MAX_UNCOMPRESSED = 200 * 1024 * 1024
 """Largest total unpacked size of an XLSX: a guard against ZIP bombs."""
 MAX_CELL_CHARS = 1000
 """Longest cell text read at all; longer cells are refused, not truncated."""
+SAMPLE_ROWS = 50
+"""Data rows looked at for the sample values of each column (and all a header-only read reads)."""
+SAMPLES = 3
+"""Sample values kept per column."""
 
 XLSX_CONTENT_TYPE = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
 XLSM_CONTENT_TYPE = b"application/vnd.ms-excel.sheet.macroEnabled.main+xml"
@@ -121,6 +129,9 @@ class Table:
     rows: list[tuple[int, list[Any]]] = field(default_factory=list)  # (row number in the spreadsheet, cells)
     errors: list[str] = field(default_factory=list)
     definitions: dict[str, Column] = field(default_factory=dict, repr=False)  # field → its Column
+    needs_mapping: bool = False  # the columns (not the file) are what is wrong
+    mapped: list[tuple[str, str]] = field(default_factory=list)  # (file header, field) read by the saved mapping
+    samples: list[list[str]] = field(default_factory=list)  # per column: a few of its values
 
     def header_of(self, name: str) -> str:
         """The column's name as the file spells it, with its letter ('Enhetskod (C)'); the
@@ -159,11 +170,14 @@ def is_blank(value: Any) -> bool:
 # Reading the file
 
 
-def _collect(rows, table: Table, max_rows: int) -> None:
-    """Keep row 1 (the header) and non-blank data rows with their spreadsheet row numbers."""
+def _collect(rows, table: Table, max_rows: int, *, header_only: bool = False) -> None:
+    """Keep row 1 (the header) and non-blank data rows with their spreadsheet row numbers;
+    `header_only`: the header and the first SAMPLE_ROWS data rows, however long the file is."""
     data_rows = 0
     scan_limit = max(max_rows * 4, max_rows + 10_000)
     for number, row in enumerate(rows, start=1):
+        if header_only and data_rows >= SAMPLE_ROWS:
+            break
         if number > scan_limit:
             raise FileRefused(_("The file has more than %(max)s rows.") % {"max": _thousands(max_rows)})
         cells = list(row)
@@ -219,7 +233,7 @@ def _sniff_delimiter(text: str, known: dict[str, str]) -> str:
     return best
 
 
-def _read_csv(data: bytes, table: Table, known: dict[str, str], max_rows: int) -> None:
+def _read_csv(data: bytes, table: Table, known: dict[str, str], max_rows: int, header_only: bool) -> None:
     """`known`: the header spellings the separator is sniffed with."""
     text = _decode(data)
     if "\x00" in text:
@@ -230,7 +244,9 @@ def _read_csv(data: bytes, table: Table, known: dict[str, str], max_rows: int) -
     table.format = "csv"
     delimiter = _sniff_delimiter(text, known)
     try:
-        _collect(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), table, max_rows)
+        _collect(
+            csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), table, max_rows, header_only=header_only
+        )
     except csv.Error as exc:
         raise FileRefused(
             _("The CSV file could not be read near row %(row)s: %(error)s")
@@ -238,7 +254,7 @@ def _read_csv(data: bytes, table: Table, known: dict[str, str], max_rows: int) -
         ) from None
 
 
-def _read_xlsx(data: bytes, table: Table, max_rows: int) -> None:
+def _read_xlsx(data: bytes, table: Table, max_rows: int, header_only: bool) -> None:
     not_xlsx = _("The file is a ZIP archive but not an Excel workbook (.xlsx).")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -272,7 +288,7 @@ def _read_xlsx(data: bytes, table: Table, max_rows: int) -> None:
             workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
             if not workbook.worksheets:
                 raise FileRefused(_("The Excel file has no sheets."))
-            _collect(workbook.worksheets[0].iter_rows(values_only=True), table, max_rows)
+            _collect(workbook.worksheets[0].iter_rows(values_only=True), table, max_rows, header_only=header_only)
     except FileRefused:
         raise
     except Exception:  # openpyxl raises anything from KeyError to XML parse errors on a bad file
@@ -287,14 +303,35 @@ Required = Sequence[str] | Callable[[dict[str, int]], Sequence[str] | None]
 that returns them, or None when the columns found do not tell what the file holds."""
 
 
-def _map_columns(table: Table, known: dict[str, str], required: Required, expected_hint) -> None:
+def _samples(table: Table) -> list[list[str]]:
+    """A few distinct values of each column from the first data rows, as the mapping step shows them."""
+    samples: list[list[str]] = [[] for _header in table.headers]
+    for _number, cells in table.rows[:SAMPLE_ROWS]:
+        for index, values in enumerate(samples):
+            if len(values) < SAMPLES and index < len(cells):
+                text = " ".join(cell_text(cells[index]).split())[:60]
+                if text and text not in values:
+                    values.append(text)
+    return samples
+
+
+def _map_columns(table: Table, known: dict[str, str], mapping: dict[str, str], required: Required, hint) -> None:
+    """`mapping`: header key → field, or "" for a column the user chose not to import; it goes
+    before the aliases."""
     header_row = table.rows[0][1] if table.rows and table.rows[0][0] == 1 else []
     table.headers = ["" if h is None else str(h).strip()[:100] for h in header_row]
     seen: dict[str, int] = {}
+    errors_before = len(table.errors)
     for index, header in enumerate(table.headers):
         if not header:
             continue
-        name = known.get(key(header))
+        header_key = key(header)
+        if header_key in mapping:
+            name = mapping[header_key] if mapping[header_key] in table.definitions else None
+            if name is not None and known.get(header_key) != name:
+                table.mapped.append((header, name))
+        else:
+            name = known.get(header_key)
         if name is None:
             table.ignored.append(header)
         elif name in seen:
@@ -307,14 +344,16 @@ def _map_columns(table: Table, known: dict[str, str], required: Required, expect
     table.columns = seen
     if table.rows and table.rows[0][0] == 1:
         table.rows = table.rows[1:]
+    table.samples = _samples(table)
     needed = required(seen) if callable(required) else required
     if not seen or needed is None:
         found = ", ".join(h[:40] for h in table.headers[:10] if h) or "–"
-        table.errors.append(str(expected_hint) % {"found": found})
-        return
-    for name in dict.fromkeys(needed):
-        if name not in seen:
-            table.errors.append(_("The column %(column)s is missing.") % {"column": table.definitions[name].header})
+        table.errors.append(str(hint) % {"found": found})
+    else:
+        for name in dict.fromkeys(needed):
+            if name not in seen:
+                table.errors.append(_("The column %(column)s is missing.") % {"column": table.definitions[name].header})
+    table.needs_mapping = len(table.errors) > errors_before and any(table.headers)
     if not table.errors and not table.rows:
         table.errors.append(_("The file has column names but no rows."))
 
@@ -328,6 +367,8 @@ def parse_file(
     *,
     max_rows: int | None = None,
     max_bytes: int | None = None,
+    mapping: dict[str, str] | None = None,
+    header_only: bool = False,
 ) -> Table:
     """Read bytes into a Table with the given columns. Never raises: a file that cannot be read
     gets `errors`. The format is decided by the content, never by the name.
@@ -335,18 +376,21 @@ def parse_file(
     `required` names the fields whose column must be there (see `Required`); `expected_hint`
     is the (lazily translated) message for a first row without any known column name, with
     ``%(found)s`` for the names found instead. `max_rows` and `max_bytes` are the import's
-    limits (by default MAX_ROWS and MAX_BYTES)."""
+    limits (by default MAX_ROWS and MAX_BYTES). `mapping` is the group's saved column mapping
+    for this import (header key → field, "" for not imported). `header_only` reads the header
+    and the first SAMPLE_ROWS rows only: enough to tell whether the columns need mapping."""
     max_rows = MAX_ROWS if max_rows is None else max_rows
     max_bytes = MAX_BYTES if max_bytes is None else max_bytes
     table = Table(filename=(filename or "")[:200], definitions={c.field: c for c in columns})
     known = aliases(columns)
+    mapping = mapping or {}
     try:
         if len(data) > max_bytes:
             raise FileRefused(too_large_message(max_bytes))
         if not data.strip():
             raise FileRefused(_("The file is empty."))
         if data.startswith(ZIP_MAGIC):
-            _read_xlsx(data, table, max_rows)
+            _read_xlsx(data, table, max_rows, header_only)
         elif data.startswith(OLE2_MAGIC):
             # Also what a password-protected .xlsx is: an encrypted package in an OLE2 container.
             raise FileRefused(
@@ -360,10 +404,10 @@ def parse_file(
                 _("The file is named .xlsx but is not an Excel workbook. Save it from Excel as .xlsx or CSV.")
             )
         else:
-            _read_csv(data, table, known, max_rows)
+            _read_csv(data, table, {**known, **{k: v for k, v in mapping.items() if v}}, max_rows, header_only)
         if not table.rows:
             raise FileRefused(_("The file is empty."))
-        _map_columns(table, known, required, expected_hint)
+        _map_columns(table, known, mapping, required, expected_hint)
         if table.errors:
             table.rows = []
     except FileRefused as refused:

@@ -1,19 +1,20 @@
 """The register of governing documents to Excel, and an existing register from Excel or CSV:
 upload → dry run → import (register_io.py holds the rules)."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from varna.core import tabular
+from varna.core import refused_rows, tabular
 from varna.core.access_log import log_reads
+from varna.core.column_mapping import MappingStep
 from varna.core.context_processors import current_group
+from varna.core.import_forms import RegisterImportForm as ImportForm
 from varna.core.models import StaleEditError
 from varna.core.pending_uploads import PendingUploads
 from varna.core.permissions import get_access
@@ -24,8 +25,16 @@ from .views import filter_documents
 
 # The file waits between the dry run and the confirmation: see core/pending_uploads.py.
 PENDING = PendingUploads("documents", "varna_document_import")
+# When the file's columns are not the ones known: the user says what they hold (core/column_mapping.py).
+MAPPING = MappingStep(
+    register_io.IMPORT_KIND,
+    PENDING,
+    lambda data, filename, group: register_io.parse_file(data, filename, group, header_only=True),
+    lambda group: register_io.COLUMNS,
+    register_io.REQUIRED,
+    register_io.value_choices,
+)
 DISPLAY_LIMIT = 500
-ACCEPT = ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _group(request):
@@ -53,32 +62,18 @@ def register_export(request):
     return response
 
 
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("File"),
-        help_text=gettext_lazy(
-            "A CSV file (separated by semicolons or commas) or an Excel workbook (.xlsx). "
-            "The first row holds the column names."
-        ),
-        widget=forms.FileInput(attrs={"accept": ACCEPT}),
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > tabular.MAX_BYTES:
-            raise ValidationError(tabular.too_large_message())
-        return upload
-
-
-def _render(request, form, plan=None, token=None, alert=None):
+def _render(request, form, plan=None, token=None, alert=None, mapping=None, mapping_token=None, values_form=None):
     context = {
         "form": form,
         "plan": plan,
         "token": token,
+        "mapping_token": mapping_token,
         "alert": alert,
         "columns": register_io.COLUMNS,
         "required": register_io.REQUIRED,
         "limit": DISPLAY_LIMIT,
+        "mapping": mapping,
+        "values_form": values_form,
     }
     if plan is not None:
         context.update(counts=plan.counts(), refused=plan.refused[:DISPLAY_LIMIT], added=plan.added[:DISPLAY_LIMIT])
@@ -101,23 +96,61 @@ def register_import(request):
         PENDING.discard(request)
         messages.info(request, _("The import was cancelled. Nothing was changed."))
         return redirect("documents:import")
+    refused = refused_rows.handle(
+        request,
+        PENDING,
+        group,
+        lambda data, filename: _read(request, group, data, filename, PENDING.options(request)),
+        reverse("documents:import"),
+    )
+    if refused is not None:
+        return refused
+
+    def check_waiting(data, filename):
+        options = PENDING.options(request)
+        return _check(request, group, ImportForm(initial=options), data, filename, options)
+
+    mapped = MAPPING.handle(
+        request,
+        group,
+        check=check_waiting,
+        render=lambda mapping: _render(request, ImportForm(initial=PENDING.options(request)), **mapping),
+        back=reverse("documents:import"),
+        read=lambda data, filename: _read(request, group, data, filename, PENDING.options(request)),
+    )
+    if mapped is not None:
+        return mapped
 
     form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
-    plan = token = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         data = upload.read(tabular.MAX_BYTES + 1)
-        plan = register_io.build_plan(register_io.parse_file(data, upload.name or ""), group, request.user)
-        if plan.file_errors:
+        return _check(request, group, form, data, upload.name or "", form.options())
+    return _render(request, form)
+
+
+def _read(request, group, data: bytes, filename: str, options: dict):
+    """The file read and checked as the import reads it, with the options chosen with it: (table, plan)."""
+    table = register_io.parse_file(data, filename, group)
+    skip = bool(options.get("skip_registered"))
+    return table, register_io.build_plan(table, group, request.user, skip_registered=skip)
+
+
+def _check(request, group, form, data: bytes, filename: str, options: dict):
+    """The dry run of a file; or, when its columns are not the ones known, the mapping step."""
+    table, plan = _read(request, group, data, filename, options)
+    if table.needs_mapping:
+        return _render(request, form, **MAPPING.start(request, group, data, filename, table, options))
+    if plan.file_errors:
+        PENDING.discard(request)
+        if form.is_bound:
             for message in plan.file_errors:
                 form.add_error("file", message)
-            plan = None
-            PENDING.discard(request)
-        elif plan.can_apply:
-            token = PENDING.store(request, data, plan.filename, group)
-        else:
-            PENDING.discard(request)
-    return _render(request, form, plan, token)
+            return _render(request, form)
+        return _render(request, form, alert=" ".join(plan.file_errors))
+    token = PENDING.store(request, data, plan.filename, group, options)  # also for choosing the columns again
+    values_form = MAPPING.values_form(group, request.user, plan)
+    return _render(request, form, plan, token if plan.can_apply else None, mapping_token=token, values_form=values_form)
 
 
 def _apply(request, group):
@@ -126,8 +159,9 @@ def _apply(request, group):
         messages.error(request, _("The checked file is no longer available. Upload it again."))
         return redirect("documents:import")
     data, filename = loaded
+    skip = bool(PENDING.options(request).get("skip_registered"))
     try:
-        plan = register_io.import_file(data, filename, group, request.user)
+        plan = register_io.import_file(data, filename, group, request.user, skip_registered=skip)
     except (DatabaseError, StaleEditError):
         PENDING.discard(request)
         alert = _("Nothing was imported: the register changed while importing. Check the file again.")
@@ -144,6 +178,7 @@ def _apply(request, group):
         return _render(request, ImportForm(), plan, alert=alert)
     messages.success(
         request,
-        _("The import is done: %(n)s documents were added to the register.") % {"n": len(plan.documents)},
+        _("The import is done: %(n)s documents were added to the register.") % {"n": len(plan.documents)}
+        + plan.skipped_note(),
     )
     return redirect("documents:list")

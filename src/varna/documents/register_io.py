@@ -6,9 +6,9 @@ Import of an existing register (the list a municipality kept in Excel before Vä
 same three steps as every import: the file read by core/tabular.py, the rows checked into a
 plan and written all or nothing by core/import_plan.py:
 
-``parse_file(data, filename) -> Table``
+``parse_file(data, filename, group) -> Table``
     Bytes into header and rows; never raises (what is wrong with the file is in ``errors``).
-``build_plan(table, group, user) -> Plan``
+``build_plan(table, group, user, skip_registered=False) -> Plan``
     Every row cleaned and checked: kind (key or name from the profile), title, owner unit (by
     code; the user must *manage* it), decision date (not in the future), decided by (a body's
     name or a person's name, checked against the profile's rule for the kind, as a decision
@@ -35,7 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from varna.core import import_plan, tabular
+from varna.core import column_mapping, import_plan, tabular
 from varna.core.i18n import tr
 from varna.core.import_plan import RowError
 from varna.core.models import Classification
@@ -46,6 +46,9 @@ from varna.organisation.models import Body, OrgUnit, Person
 from . import services
 from .models import Decision, Document, DocumentVersion, Status
 from .services import DecisionRules
+
+IMPORT_KIND = "documents"
+"""The import's name for its saved column choices (core/column_mapping.py)."""
 
 COLUMNS = (
     Column(
@@ -184,10 +187,19 @@ NO_KNOWN_COLUMNS = gettext_lazy(
 )
 
 
-def parse_file(data: bytes, filename: str = "") -> Table:
-    """Read bytes into a Table (core/tabular.py). Never raises: a file that cannot be read gets
-    `errors`. The format is decided by the content, as in every import."""
-    return tabular.parse_file(data, filename, COLUMNS, REQUIRED, NO_KNOWN_COLUMNS)
+def parse_file(data: bytes, filename: str = "", group=None, *, header_only: bool = False) -> Table:
+    """Read bytes into a Table (core/tabular.py) with the group's saved column choices. Never
+    raises: a file that cannot be read gets `errors`. The format is decided by the content, as
+    in every import."""
+    return tabular.parse_file(
+        data,
+        filename,
+        COLUMNS,
+        REQUIRED,
+        NO_KNOWN_COLUMNS,
+        mapping=column_mapping.saved(group, IMPORT_KIND),
+        header_only=header_only,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -336,14 +348,26 @@ def _check_decider(row: Row, document: Document, rules: DecisionRules, bodies, p
     )
 
 
-def build_plan(table: Table, group, user) -> Plan:
-    """Check every row; nothing is written."""
-    plan = Plan.for_table(table)
+def value_choices(group, user) -> dict[str, list[tuple[str, str]]]:
+    """What a word of the file can be said to mean, per field (core/column_mapping.py): the
+    profile's kinds of document and the units the user manages."""
+    units = OrgUnit.objects.restrict(user, "manage").filter(group=group).order_by("path")
+    return {
+        "kind": [(key, tr(spec["name"])) for key, spec in group.profile.document_kinds.items()],
+        "unit": [(unit.code, f"{unit.code} – {unit.name}") for unit in units.only("code", "name")],
+    }
+
+
+def build_plan(table: Table, group, user, *, skip_registered: bool = False) -> Plan:
+    """Check every row; nothing is written. `skip_registered`: a document already registered is
+    skipped, not refused."""
+    plan = Plan.for_table(table, skip_registered=skip_registered)
     if table.errors:
         return plan
     profile = group.profile
     rows = _clean(table)
     plan.rows = rows
+    plan.translated = column_mapping.translate(rows, group, IMPORT_KIND)
     today = timezone.localdate()
     access = get_access(user)
     kinds = _kind_keys(profile)
@@ -371,20 +395,22 @@ def build_plan(table: Table, group, user) -> Plan:
     for row in rows:
         v = row.values
 
-        def error(name: str, message: str, row=row) -> None:
-            import_plan.add_error(table, row, name, message)
+        def error(name: str, message: str, row=row, unknown: str = "") -> None:
+            import_plan.add_error(table, row, name, message, unknown=unknown)
 
         # Kind.
         if v.get("kind"):
             row.kind = kinds.get(_key(v["kind"]), "")
             if not row.kind:
                 known = ", ".join(tr(spec["name"]) for spec in profile.document_kinds.values())
-                error("kind", _("Unknown kind “%(value)s” (known: %(known)s).") % {"value": v["kind"], "known": known})
+                message = _("Unknown kind “%(value)s” (known: %(known)s).") % {"value": v["kind"], "known": known}
+                error("kind", message, unknown=v["kind"])
         # Owner unit and the user's right to manage it.
         if v.get("unit"):
             row.unit = units.get(v["unit"].casefold())
             if row.unit is None:
-                error("unit", _("There is no unit with the code %(code)s.") % {"code": v["unit"]})
+                message = _("There is no unit with the code %(code)s.") % {"code": v["unit"]}
+                error("unit", message, unknown=v["unit"])
             elif row.unit.pk not in managed and not access.is_superuser:
                 error("unit", _("You do not manage the unit %(code)s.") % {"code": row.unit.code})
                 row.unit = None
@@ -432,7 +458,8 @@ def build_plan(table: Table, group, user) -> Plan:
         if row.kind and row.unit is not None and v.get("title"):
             identity = (row.kind, _key(v["title"]), row.unit.pk)
             if identity in existing:
-                error("title", _("A document of this kind with this title is already registered for the unit."))
+                message = _("A document of this kind with this title is already registered for the unit.")
+                import_plan.already_registered(table, row, "title", message, plan)
             elif identity in in_file:
                 error("title", _("The same document is also on row %(row)s.") % {"row": in_file[identity].number})
             else:
@@ -454,7 +481,7 @@ def apply_plan(plan: Plan, group, user) -> list[Document]:
     today = timezone.localdate()
     text = imported_text()
     documents = []
-    for row in plan.rows:
+    for row in plan.added:
         v = row.values
         decided_on = v["decided_on"]
         in_force_from = v.get("in_force_from") or decided_on
@@ -496,11 +523,12 @@ def apply_plan(plan: Plan, group, user) -> list[Document]:
     return documents
 
 
-def import_file(data: bytes, filename: str, group, user) -> Plan:
+def import_file(data: bytes, filename: str, group, user, *, skip_registered: bool = False) -> Plan:
     """Parse, check again and apply in one transaction: everything or nothing."""
-    table = parse_file(data, filename)
+    table = parse_file(data, filename, group)
     return import_plan.all_or_nothing(
-        lambda: build_plan(table, group, user), lambda plan: apply_plan(plan, group, user)
+        lambda: build_plan(table, group, user, skip_registered=skip_registered),
+        lambda plan: apply_plan(plan, group, user),
     )
 
 

@@ -97,6 +97,8 @@ def dry_run_summary(plan, limit: int = SHOWN_ROWS) -> dict[str, Any]:
         "filename": plan.filename,
         "counts": plan.counts(),
         "ignored": list(plan.ignored_columns),
+        "mapped": [list(pair) for pair in plan.mapped_columns],
+        "translated": plan.translated,
         "file_errors": [str(e) for e in plan.file_errors],
         "refused_rows": refused,
         "added_rows": added,
@@ -181,9 +183,21 @@ class Reporter:
 # The jobs
 
 
-def start(job: str, *, token: str, data: bytes, filename: str, group, user, rows: int | None, language: str) -> None:
+def start(
+    job: str,
+    *,
+    token: str,
+    data: bytes,
+    filename: str,
+    group,
+    user,
+    rows: int | None,
+    language: str,
+    skip_registered: bool = False,
+) -> None:
     """Hand a stored file to the background, to be checked (CHECK) or imported (IMPORT): the
-    progress says "queued" until a worker takes it."""
+    progress says "queued" until a worker takes it. `skip_registered`: incidents already
+    registered are skipped, not refused."""
     PENDING.folder().mkdir(mode=0o700, parents=True, exist_ok=True)
     _sweep(PENDING.folder())
     _write(
@@ -206,6 +220,7 @@ def start(job: str, *, token: str, data: bytes, filename: str, group, user, rows
         "group_id": group.pk,
         "user_id": user.pk,
         "language": language,
+        "skip_registered": skip_registered,
     }
     (check_file if job == CHECK else import_file).enqueue(**arguments)
 
@@ -234,7 +249,9 @@ class _Run:
 
 
 @task
-def check_file(token: str, sha256: str, filename: str, group_id: int, user_id: int, language: str) -> int:
+def check_file(
+    token: str, sha256: str, filename: str, group_id: int, user_id: int, language: str, skip_registered: bool = False
+) -> int:
     """The dry run of a large file; returns the number of rows that would be added."""
     run = _Run(token, sha256, filename, group_id, user_id, language)
     if run.data is None:
@@ -244,8 +261,8 @@ def check_file(token: str, sha256: str, filename: str, group_id: int, user_id: i
         with translation.override(language), register_io.without_cyclic_gc():
             group, user = run.objects()
             run.reporter(READING, 0, 0)
-            table = register_io.parse_file(run.data, filename)
-            plan = register_io.build_plan(table, group, user, progress=run.reporter)
+            table = register_io.parse_file(run.data, filename, group)
+            plan = register_io.build_plan(table, group, user, progress=run.reporter, skip_registered=skip_registered)
             del table
             summary = dry_run_summary(plan)
         rows = len(plan.rows)
@@ -260,7 +277,9 @@ def check_file(token: str, sha256: str, filename: str, group_id: int, user_id: i
 
 
 @task
-def import_file(token: str, sha256: str, filename: str, group_id: int, user_id: int, language: str) -> int:
+def import_file(
+    token: str, sha256: str, filename: str, group_id: int, user_id: int, language: str, skip_registered: bool = False
+) -> int:
     """Check again and write a checked file; returns the number of incidents added."""
     run = _Run(token, sha256, filename, group_id, user_id, language)
     if run.data is None:
@@ -271,7 +290,9 @@ def import_file(token: str, sha256: str, filename: str, group_id: int, user_id: 
             group, user = run.objects()
             run.reporter(READING, 0, run.reporter.state.get("total") or 0)
             try:
-                plan = register_io.import_file(run.data, filename, group, user, progress=run.reporter)
+                plan = register_io.import_file(
+                    run.data, filename, group, user, progress=run.reporter, skip_registered=skip_registered
+                )
             except (DatabaseError, StaleEditError):
                 logger.exception("Incident import %s failed in the database", token)
                 run.reporter.finish(FAILED, reason=CHANGED)

@@ -3,18 +3,20 @@ rules). The same steps and page as the import of risks (risks/io_views.py). Larg
 checked and written in the background (import_jobs.py) with a page that shows how far they have
 come; the dry run it ends with offers the same choice as the page of a small file."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 
-from varna.core import tabular
+from varna.core import refused_rows
+from varna.core.column_mapping import MappingStep
+from varna.core.import_forms import RegisterImportForm
 from varna.core.models import StaleEditError
 from varna.core.permissions import get_access
 from varna.core.spreadsheets import xlsx_response
@@ -26,7 +28,16 @@ PENDING = import_jobs.PENDING
 # The number of rows of the checked file, beside it in the session (None while a large file is
 # checked in the background): above import_jobs.BACKGROUND_ROWS it is written in the background.
 ROWS_KEY = "varna_incident_import_rows"
-ACCEPT = ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# When the file's columns are not the ones known (another system's export): the user says what
+# they hold (core/column_mapping.py), before any check, also of a large file.
+MAPPING = MappingStep(
+    register_io.IMPORT_KIND,
+    PENDING,
+    lambda data, filename, group: register_io.parse_file(data, filename, group, header_only=True),
+    lambda group: register_io.COLUMNS,
+    register_io.REQUIRED,
+    register_io.value_choices,
+)
 
 
 def _may_import(request):
@@ -38,21 +49,8 @@ def _may_import(request):
     return group
 
 
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("File"),
-        help_text=gettext_lazy(
-            "A CSV file (separated by semicolons or commas) or an Excel workbook (.xlsx). "
-            "The first row holds the column names."
-        ),
-        widget=forms.FileInput(attrs={"accept": ACCEPT}),
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > register_io.MAX_BYTES:
-            raise ValidationError(tabular.too_large_message(register_io.MAX_BYTES))
-        return upload
+class ImportForm(RegisterImportForm):
+    max_bytes = register_io.MAX_BYTES
 
 
 def _dry_run_context(summary: dict, token: str | None) -> dict:
@@ -67,11 +65,14 @@ def _dry_run_context(summary: dict, token: str | None) -> dict:
     }
 
 
-def _render(request, form, plan=None, token=None, alert=None):
+def _render(request, form, plan=None, token=None, alert=None, mapping=None, mapping_token=None, values_form=None):
     context = {
         "form": form,
         "plan": plan,
         "token": None,
+        "mapping_token": mapping_token,
+        "mapping": mapping,
+        "values_form": values_form,
         "alert": alert,
         "columns": register_io.COLUMNS,
         "required": register_io.REQUIRED,
@@ -103,42 +104,85 @@ def incident_import(request):
         messages.info(request, _("The import was cancelled. Nothing was changed."))
         return redirect("incidents:import")
 
+    refused = refused_rows.handle(
+        request,
+        PENDING,
+        group,
+        lambda data, filename: _read(request, group, data, filename, PENDING.options(request)),
+        reverse("incidents:import"),
+    )
+    if refused is not None:
+        return refused
+
+    def check_waiting(data, filename):
+        options = PENDING.options(request)
+        return _check(request, group, ImportForm(initial=options), data, filename, options)
+
+    mapped = MAPPING.handle(
+        request,
+        group,
+        check=check_waiting,
+        render=lambda mapping: _render(request, ImportForm(initial=PENDING.options(request)), **mapping),
+        back=reverse("incidents:import"),
+        read=lambda data, filename: _read(request, group, data, filename, PENDING.options(request)),
+    )
+    if mapped is not None:
+        return mapped
+
     form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
-    plan = token = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         data = upload.read(register_io.MAX_BYTES + 1)
-        filename = (upload.name or "")[:200]
-        if len(data) > import_jobs.BACKGROUND_BYTES:
-            # Reading and checking it could outlast the request: the dry run runs in the background.
-            token = PENDING.store(request, data, filename, group)
-            request.session[ROWS_KEY] = {"token": token, "rows": None}
-            import_jobs.start(
-                import_jobs.CHECK,
-                token=token,
-                data=data,
-                filename=filename,
-                group=group,
-                user=request.user,
-                rows=None,
-                language=_language(),
-            )
-            return redirect("incidents:import-progress", token=token)
-        with register_io.without_cyclic_gc():
-            table = register_io.parse_file(data, filename)
-            plan = register_io.build_plan(table, group, request.user)
-            del table
-        if plan.file_errors:
+        return _check(request, group, form, data, (upload.name or "")[:200], form.options())
+    return _render(request, form)
+
+
+def _read(request, group, data: bytes, filename: str, options: dict):
+    """The file read and checked as the import reads it, with the options chosen with it: (table, plan)."""
+    table = register_io.parse_file(data, filename, group)
+    skip = bool(options.get("skip_registered"))
+    return table, register_io.build_plan(table, group, request.user, skip_registered=skip)
+
+
+def _check(request, group, form, data: bytes, filename: str, options: dict):
+    """The dry run of a file (in the background for a large one); or, when its columns are not
+    the ones known, the mapping step."""
+    if len(data) > import_jobs.BACKGROUND_BYTES:
+        header = register_io.parse_file(data, filename, group, header_only=True)
+        if header.needs_mapping:
+            return _render(request, form, **MAPPING.start(request, group, data, filename, header, options))
+        # Reading and checking it could outlast the request: the dry run runs in the background.
+        token = PENDING.store(request, data, filename, group, options)
+        request.session[ROWS_KEY] = {"token": token, "rows": None}
+        import_jobs.start(
+            import_jobs.CHECK,
+            token=token,
+            data=data,
+            filename=filename,
+            group=group,
+            user=request.user,
+            rows=None,
+            language=_language(),
+            skip_registered=bool(options.get("skip_registered")),
+        )
+        return redirect("incidents:import-progress", token=token)
+    with register_io.without_cyclic_gc():
+        table = register_io.parse_file(data, filename, group)
+        if table.needs_mapping:
+            return _render(request, form, **MAPPING.start(request, group, data, filename, table, options))
+        plan = register_io.build_plan(table, group, request.user, skip_registered=bool(options.get("skip_registered")))
+        del table
+    if plan.file_errors:
+        _discard(request)
+        if form.is_bound:
             for message in plan.file_errors:
                 form.add_error("file", message)
-            plan = None
-            _discard(request)
-        elif plan.can_apply:
-            token = PENDING.store(request, data, plan.filename, group)
-            request.session[ROWS_KEY] = {"token": token, "rows": len(plan.rows)}
-        else:
-            _discard(request)
-    return _render(request, form, plan, token)
+            return _render(request, form)
+        return _render(request, form, alert=" ".join(plan.file_errors))
+    token = PENDING.store(request, data, plan.filename, group, options)  # also for choosing the columns again
+    request.session[ROWS_KEY] = {"token": token, "rows": len(plan.rows)}
+    values_form = MAPPING.values_form(group, request.user, plan)
+    return _render(request, form, plan, token, mapping_token=token, values_form=values_form)
 
 
 def _apply(request, group):
@@ -149,6 +193,7 @@ def _apply(request, group):
         messages.error(request, _("The checked file is no longer available. Upload it again."))
         return redirect("incidents:import")
     data, filename = loaded
+    skip = bool(PENDING.options(request).get("skip_registered"))
     rows = stored.get("rows")
     if rows is None:
         # Checked in the background: its dry run must have ended, and passed.
@@ -170,10 +215,11 @@ def _apply(request, group):
             user=request.user,
             rows=rows if isinstance(rows, int) else None,
             language=_language(),
+            skip_registered=skip,
         )
         return redirect("incidents:import-progress", token=token)
     try:
-        plan = register_io.import_file(data, filename, group, request.user)
+        plan = register_io.import_file(data, filename, group, request.user, skip_registered=skip)
     except (DatabaseError, StaleEditError):
         _discard(request)
         alert = _("Nothing was imported: the register changed while importing. Check the file again.")
@@ -188,7 +234,7 @@ def _apply(request, group):
                 "changed the register meanwhile). Correct the rows below and upload the file again."
             )
         return _render(request, ImportForm(), plan, alert=alert)
-    messages.success(request, _added_message(plan.created))
+    messages.success(request, _added_message(plan.created) + plan.skipped_note())
     return redirect("incidents:list")
 
 

@@ -5,7 +5,7 @@ core/tabular.py under this import's own limits: ten years of a large municipalit
 (MAX_ROWS, MAX_BYTES) instead of the shared defaults; the rows are checked into a plan and
 written all or nothing as core/import_plan.py has every import do.
 
-``parse_file(data, filename) -> Table``
+``parse_file(data, filename, group) -> Table``
     Bytes into header and rows; never raises (what is wrong with the file is in ``errors``).
     CSV separated by semicolons, commas or tabs in UTF-8 (with or without BOM), UTF-16 or
     Windows-1252; or an XLSX workbook.
@@ -57,7 +57,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history
 
-from varna.core import import_plan, tabular
+from varna.core import column_mapping, import_plan, tabular
 from varna.core.import_plan import RowError
 from varna.core.models import Classification
 from varna.core.permissions import get_access
@@ -66,6 +66,9 @@ from varna.organisation.models import MunicipalGroup, OrgUnit
 
 from . import summary
 from .models import Category, CostItem, Incident
+
+IMPORT_KIND = "incidents"
+"""The import's name for its saved column choices (core/column_mapping.py)."""
 
 ADDED, REFUSED = import_plan.ADDED, import_plan.REFUSED
 CHECKING, WRITING = "checking", "writing"
@@ -119,6 +122,15 @@ COLUMNS = (
         gettext_lazy(
             "When it happened: 2024-03-05 or 2024-03-05 14:30, also 5/3/2024 (day first), 05.03.2024, "
             "20240305 or an Excel date. Not in the future."
+        ),
+    ),
+    Column(
+        "occurred_time",
+        "klockslag",
+        ("klockslag", "tid", "kl", "klockan", "tid på dygnet", "tidpunkt på dagen", "time", "time of day"),
+        gettext_lazy(
+            "The time of day, when the file keeps it in a column of its own: 14:30, 14.30 or kl. 14.30 (optional; "
+            "then the date must be a date without a time)."
         ),
     ),
     Column(
@@ -287,22 +299,45 @@ COLUMNS = (
     ),
 )
 COLUMN = {c.field: c for c in COLUMNS}
+TEMPLATE_LEAVES_OUT = ("occurred_time",)
+"""The file to fill in keeps the time in the date column (a time column is for other systems' exports)."""
 
 Progress = Callable[[str, int, int], None]
 """Told (phase, done, total) now and then: CHECKING rows, then WRITING them."""
 
 
-def parse_file(data: bytes, filename: str) -> Table:
-    """Read bytes into a Table with the incident columns. Never raises."""
+def parse_file(data: bytes, filename: str, group=None, *, header_only: bool = False) -> Table:
+    """Read bytes into a Table with the incident columns and the group's saved column choices.
+    Never raises."""
     return tabular.parse_file(
-        data, filename, COLUMNS, REQUIRED, NO_KNOWN_COLUMNS, max_rows=MAX_ROWS, max_bytes=MAX_BYTES
+        data,
+        filename,
+        COLUMNS,
+        REQUIRED,
+        NO_KNOWN_COLUMNS,
+        max_rows=MAX_ROWS,
+        max_bytes=MAX_BYTES,
+        mapping=column_mapping.saved(group, IMPORT_KIND),
+        header_only=header_only,
     )
+
+
+def value_choices(group, user) -> dict[str, list[tuple[str, str]]]:
+    """What a word of the file can be said to mean, per field (core/column_mapping.py): the
+    categories, the statuses and the units the user may register incidents for."""
+    units = OrgUnit.objects.restrict(user, "change").filter(group=group).order_by("path")
+    return {
+        "category": list(Category.choices),
+        "status": list(Incident.State.choices),
+        "unit": [(unit.code, f"{unit.code} – {unit.name}") for unit in units.only("code", "name")],
+    }
 
 
 def template_rows(group, user) -> tuple[list[str], list[list[Any]]]:
     """A file to fill in: the Swedish column names and an example row, for a unit the user may
     change incidents for."""
-    headers = [c.header for c in COLUMNS]
+    columns = [c for c in COLUMNS if c.field not in TEMPLATE_LEAVES_OUT]
+    headers = [c.header for c in columns]
     unit = OrgUnit.objects.restrict(user, "change").filter(group=group).order_by("path").first()
     if unit is None:
         return headers, []
@@ -317,7 +352,7 @@ def template_rows(group, user) -> tuple[list[str], list[list[Any]]]:
         "cost": 4500,
         "classification": str(Classification.INTERNAL.label),
     }
-    return headers, [[values.get(c.field, "") for c in COLUMNS]]
+    return headers, [[values.get(c.field, "") for c in columns]]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -356,6 +391,38 @@ def _local(naive: datetime.datetime, tz) -> datetime.datetime:
     if naive.year < 1900:
         raise ValueError(naive)
     return naive.replace(tzinfo=tz)  # timezone.make_aware, for zoneinfo
+
+
+_CLOCK = re.compile(r"(?:kl\.?\s*)?(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?")
+
+
+def parse_clock(value: Any) -> datetime.time | None:
+    """A time of day from a column of its own: "14:30", "14.30", "kl. 14.30", "14:30:05", an
+    Excel time cell, or a fraction of a day (an Excel time not formatted as one). None for an
+    empty cell; ValueError otherwise."""
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        if value.date() not in (datetime.date(1899, 12, 30), datetime.date(1899, 12, 31), datetime.date(1900, 1, 1)):
+            raise ValueError(value)
+        value = value.time()
+    if isinstance(value, datetime.time):
+        return value.replace(microsecond=0, tzinfo=None)
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if isinstance(value, int | float):
+        if not 0 <= value < 1:
+            raise ValueError(value)
+        seconds = round(value * 86400)
+        return datetime.time(*divmod(seconds // 60, 60), seconds % 60) if seconds < 86400 else datetime.time(23, 59, 59)
+    text = " ".join(str(value).split())
+    if not text:
+        return None
+    match = _CLOCK.fullmatch(text.casefold())
+    if not match:
+        raise ValueError(text)
+    hour, minute, second = (int(g or 0) for g in match.groups())
+    return datetime.time(hour, minute, second)  # ValueError past 23:59:59
 
 
 def _clock(groups) -> tuple[int, int, int]:
@@ -692,9 +759,26 @@ def _cell_readers(table: Table, latest: datetime.datetime) -> list[tuple[str, in
 
         return read
 
+    def clock(name):
+        def read(value, row):
+            try:
+                return parse_clock(value)
+            except (ValueError, OverflowError):
+                _error(
+                    table,
+                    row,
+                    name,
+                    _("“%(value)s” is not a time of day. Write it as HH:MM.") % {"value": _shown(value)},
+                )
+                return None
+
+        return read
+
     def reader(name):
         if name == "occurred_at":
             return when(name)
+        if name == "occurred_time":
+            return clock(name)
         if name in AMOUNTS:
             return amount(name)
         if name in FLAGS:
@@ -704,9 +788,29 @@ def _cell_readers(table: Table, latest: datetime.datetime) -> list[tuple[str, in
     return [(name, index, reader(name)) for name, index in table.columns.items()]
 
 
+def _combine(table: Table, row, clock: datetime.time, latest: datetime.datetime) -> None:
+    """A date and a time of day from two columns into one moment (the time as on the wall clock
+    in Sweden that day)."""
+    values = row.values
+    day = values["occurred_at"]
+    if day.timetz().replace(tzinfo=None) != datetime.time():
+        _error(
+            table,
+            row,
+            "occurred_time",
+            _("The date already holds a time: leave the time column empty or the time out of the date."),
+        )
+        return
+    moment = datetime.datetime.combine(day.date(), clock).replace(tzinfo=day.tzinfo)
+    if moment > latest:
+        _error(table, row, "occurred_time", _("An incident cannot have happened in the future."))
+    values["occurred_at"] = moment
+
+
 def _clean(table: Table, progress: Progress | None) -> list[Row]:
     """Typed values per row, with the errors that need no database."""
-    readers = _cell_readers(table, timezone.now() + FUTURE_GRACE)
+    latest = timezone.now() + FUTURE_GRACE
+    readers = _cell_readers(table, latest)
     total = len(table.rows)
     rows = []
     for count, (number, cells) in enumerate(table.rows, start=1):
@@ -717,6 +821,9 @@ def _clean(table: Table, progress: Progress | None) -> list[Row]:
         width = len(cells)
         for name, index, read in readers:
             values[name] = read(cells[index] if index < width else None, row)
+        clock = values.pop("occurred_time", None)
+        if clock is not None and values.get("occurred_at") is not None:
+            _combine(table, row, clock, latest)
         if row.errors or not all(values.get(name) for name in REQUIRED):
             import_plan.require(table, row, REQUIRED)
         rows.append(row)
@@ -754,16 +861,25 @@ def _existing(group, rows: list[Row]) -> set[tuple]:
     return found
 
 
-def build_plan(table: Table, group, user, *, lock: bool = False, progress: Progress | None = None) -> Plan:
+def build_plan(
+    table: Table,
+    group,
+    user,
+    *,
+    lock: bool = False,
+    progress: Progress | None = None,
+    skip_registered: bool = False,
+) -> Plan:
     """Check every row; nothing is written. `lock` (inside a transaction) locks the group, so
     that two imports run one after the other and the second finds the incidents of the first."""
-    plan = Plan.for_table(table)
+    plan = Plan.for_table(table, skip_registered=skip_registered)
     if table.errors:
         return plan
     if lock:
         list(MunicipalGroup.objects.select_for_update().filter(pk=group.pk).values_list("pk", flat=True))
     rows = _clean(table, progress)
     plan.rows = rows
+    plan.translated = column_mapping.translate(rows, group, IMPORT_KIND)
     access = get_access(user)
     categories = category_keys()
     statuses = status_keys()
@@ -777,13 +893,15 @@ def build_plan(table: Table, group, user, *, lock: bool = False, progress: Progr
     changeable = set(OrgUnit.objects.restrict(user, "change").filter(group=group).values_list("pk", flat=True))
     unit_cache: dict[str, tuple[OrgUnit | None, str | None]] = {}
 
-    def find_unit(text: str) -> tuple[OrgUnit | None, str | None]:
-        """The unit a cell names, or the reason it names none (computed once per spelling)."""
+    def find_unit(text: str) -> tuple[OrgUnit | None, str | None, bool]:
+        """The unit a cell names, or the reason it names none and whether the cell's word is one
+        the user can give a meaning (computed once per spelling)."""
         if text in unit_cache:
             return unit_cache[text]
-        unit, message = units_by_code.get(text.casefold()), None
+        unit, message, unknown = units_by_code.get(text.casefold()), None, False
         if unit is None:
             named = units_by_name.get(_key(text), [])
+            unknown = len(named) != 1
             if len(named) == 1:
                 unit = named[0]
             elif named:
@@ -792,14 +910,14 @@ def build_plan(table: Table, group, user, *, lock: bool = False, progress: Progr
                 message = _("There is no unit with the code %(code)s.") % {"code": text[:80]}
         if unit is not None and unit.pk not in changeable and not access.is_superuser:
             unit, message = None, _("You may not register incidents for the unit %(code)s.") % {"code": unit.code}
-        unit_cache[text] = (unit, message)
-        return unit, message
+        unit_cache[text] = (unit, message, unknown)
+        return unit, message, unknown
 
     for row in rows:
         v = row.values
 
-        def error(name: str, message: str, row=row) -> None:
-            _error(table, row, name, message)
+        def error(name: str, message: str, row=row, unknown: str = "") -> None:
+            _error(table, row, name, message, unknown=unknown)
 
         if v.get("category"):
             found = categories.get(_key(v["category"]))
@@ -809,13 +927,14 @@ def build_plan(table: Table, group, user, *, lock: bool = False, progress: Progr
                     "category",
                     _("Unknown category “%(value)s” (known: %(known)s).")
                     % {"value": v["category"][:80], "known": known},
+                    unknown=v["category"],
                 )
             else:
                 row.category, row.fire_deliberate = found
         if v.get("unit"):
-            row.unit, message = find_unit(v["unit"])
+            row.unit, message, unknown = find_unit(v["unit"])
             if message:
-                error("unit", message)
+                error("unit", message, unknown=v["unit"] if unknown else "")
         if v.get("status"):
             state = statuses.get(_key(v["status"]))
             if state is None:
@@ -823,6 +942,7 @@ def build_plan(table: Table, group, user, *, lock: bool = False, progress: Progr
                 error(
                     "status",
                     _("Unknown status “%(value)s” (known: %(known)s).") % {"value": v["status"][:40], "known": known},
+                    unknown=v["status"],
                 )
             else:
                 row.state = state
@@ -860,12 +980,8 @@ def build_plan(table: Table, group, user, *, lock: bool = False, progress: Progr
     for row in complete:
         identity = _identity(row.unit.pk, row.occurred_at, row.values["description"])
         if identity in existing:
-            _error(
-                table,
-                row,
-                "description",
-                _("This incident is already registered (same unit, time and description): already imported?"),
-            )
+            message = _("This incident is already registered (same unit, time and description): already imported?")
+            import_plan.already_registered(table, row, "description", message, plan)
         elif identity in in_file:
             _error(
                 table,
@@ -924,11 +1040,12 @@ def apply_plan(plan: Plan, group, user, *, progress: Progress | None = None) -> 
     reason = plan.change_reason()
     item_description = _("Damage cost imported from file")
     zero = Decimal(0)
-    total = len(plan.rows)
+    rows = plan.added
+    total = len(rows)
     written = 0
     created: list[int] = []
     for start in range(0, total, BATCH_SIZE):
-        batch = plan.rows[start : start + BATCH_SIZE]
+        batch = rows[start : start + BATCH_SIZE]
         incidents = [_incident(row, group, zero) for row in batch]
         bulk_create_with_history(
             incidents, Incident, batch_size=BATCH_SIZE, default_user=user, default_change_reason=reason
@@ -967,17 +1084,19 @@ def without_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
-def import_file(data: bytes, filename: str, group, user, *, progress: Progress | None = None) -> Plan:
+def import_file(
+    data: bytes, filename: str, group, user, *, progress: Progress | None = None, skip_registered: bool = False
+) -> Plan:
     """Parse, check again and apply in one transaction: everything or nothing."""
     with without_cyclic_gc():
-        return _import_file(data, filename, group, user, progress)
+        return _import_file(data, filename, group, user, progress, skip_registered)
 
 
-def _import_file(data: bytes, filename: str, group, user, progress: Progress | None) -> Plan:
-    table = parse_file(data, filename)
+def _import_file(data: bytes, filename: str, group, user, progress: Progress | None, skip_registered: bool) -> Plan:
+    table = parse_file(data, filename, group)
 
     def build() -> Plan:
-        plan = build_plan(table, group, user, lock=True, progress=progress)
+        plan = build_plan(table, group, user, lock=True, progress=progress, skip_registered=skip_registered)
         table.rows = []  # the raw cells are no longer needed: keep the memory for the writing
         return plan
 

@@ -27,7 +27,7 @@ def first_steps(group) -> list[FirstStep]:
         ),
         FirstStep(
             _("Give the heads and coordinators their roles"),
-            "organisation:people",
+            "organisation:role-import",
             with_roles > 0,
             ngettext("roles at %(n)s unit below the top", "roles at %(n)s units below the top", with_roles)
             % {"n": count(with_roles)},

@@ -1,15 +1,15 @@
 """Import of people and units from a file: upload → dry run → import (see importer.py, docs/import.md)."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from varna.core import tabular
+from varna.core import import_forms, refused_rows
+from varna.core.column_mapping import MappingStep
 from varna.core.context_processors import current_group
 from varna.core.models import StaleEditError
 from varna.core.pending_uploads import PendingUploads
@@ -19,34 +19,32 @@ from . import importer
 
 # The file waits between the dry run and the confirmation: see core/pending_uploads.py.
 PENDING = PendingUploads("people", "varna_import")
+# When the file's columns are not the ones known (an HR system's own export): the user says what
+# they hold (core/column_mapping.py).
+MAPPING = MappingStep(
+    importer.IMPORT_KIND,
+    PENDING,
+    lambda data, filename, group: importer.parse_file(data, filename, group, header_only=True),
+    lambda group: importer.COLUMNS,
+    importer.required_columns,
+    importer.value_choices,
+)
 DISPLAY_LIMIT = 500
 """Rows shown per table on the dry-run page; the counts always cover the whole file."""
 
-ACCEPT = ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+class ImportForm(import_forms.ImportForm):
+    max_bytes = importer.MAX_BYTES
 
 
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("File"),
-        help_text=gettext_lazy(
-            "A CSV file (separated by semicolons or commas) or an Excel workbook (.xlsx). "
-            "The first row holds the column names."
-        ),
-        widget=forms.FileInput(attrs={"accept": ACCEPT}),
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > importer.MAX_BYTES:
-            raise ValidationError(tabular.too_large_message(importer.MAX_BYTES))
-        return upload
-
-
-def _render(request, form, plan=None, token=None, alert=None):
+def _render(request, form, plan=None, token=None, alert=None, mapping=None, mapping_token=None, values_form=None):
     context = {
         "form": form,
         "plan": plan,
         "token": token,
+        "mapping_token": mapping_token,
+        "mapping": mapping,
+        "values_form": values_form,
         "alert": alert,
         "columns": importer.COLUMNS,
         "limit": DISPLAY_LIMIT,
@@ -79,22 +77,54 @@ def import_people(request):
         messages.info(request, _("The import was cancelled. Nothing was changed."))
         return redirect("organisation:import")
 
+    refused = refused_rows.handle(
+        request,
+        PENDING,
+        group,
+        lambda data, filename: _read(request, group, data, filename),
+        reverse("organisation:import"),
+    )
+    if refused is not None:
+        return refused
+    mapped = MAPPING.handle(
+        request,
+        group,
+        check=lambda data, filename: _check(request, group, ImportForm(), data, filename),
+        render=lambda mapping: _render(request, ImportForm(), **mapping),
+        back=reverse("organisation:import"),
+        read=lambda data, filename: _read(request, group, data, filename),
+    )
+    if mapped is not None:
+        return mapped
+
     form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
-    plan = token = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        data = upload.read(importer.MAX_BYTES + 1)
-        plan = importer.build_plan(importer.parse_file(data, upload.name or ""), group, request.user)
-        if plan.file_errors:
+        return _check(request, group, form, upload.read(importer.MAX_BYTES + 1), upload.name or "")
+    return _render(request, form)
+
+
+def _read(request, group, data: bytes, filename: str):
+    """The file read and checked as the import reads it: (table, plan)."""
+    table = importer.parse_file(data, filename, group)
+    return table, importer.build_plan(table, group, request.user)
+
+
+def _check(request, group, form, data: bytes, filename: str):
+    """The dry run of a file; or, when its columns are not the ones known, the mapping step."""
+    table, plan = _read(request, group, data, filename)
+    if table.needs_mapping:
+        return _render(request, form, **MAPPING.start(request, group, data, filename, table))
+    if plan.file_errors:
+        PENDING.discard(request)
+        if form.is_bound:
             for message in plan.file_errors:
                 form.add_error("file", message)
-            plan = None
-            PENDING.discard(request)
-        elif plan.can_apply:
-            token = PENDING.store(request, data, plan.filename, group)
-        else:
-            PENDING.discard(request)
-    return _render(request, form, plan, token)
+            return _render(request, form)
+        return _render(request, form, alert=" ".join(plan.file_errors))
+    token = PENDING.store(request, data, plan.filename, group)  # also for choosing the columns again
+    values_form = MAPPING.values_form(group, request.user, plan)
+    return _render(request, form, plan, token if plan.can_apply else None, mapping_token=token, values_form=values_form)
 
 
 def _apply(request, group):

@@ -5,7 +5,7 @@ import machinery (core/tabular.py, core/import_plan.py); this module declares th
 the rules of units and people. Three steps, each usable on its own (docs/import.md describes
 the file for users):
 
-``parse_file(data, filename) -> Table``
+``parse_file(data, filename, group) -> Table``
     Reads the bytes into a header and rows (core/tabular.py: the format decided by the
     content, CSV in any of the usual encodings and separators, XLSX with its guards). Needs no
     database and never raises: what is wrong with the file as a whole is in ``Table.errors``.
@@ -32,11 +32,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from varna.core import import_plan, tabular
+from varna.core import column_mapping, import_plan, tabular
 from varna.core.import_plan import ADDED, CHANGED, REFUSED, UNCHANGED, Change, RowError, add_error
 from varna.core.tabular import Column, Table
 
 from .models import OrgUnit, Person, RoleAssignment
+
+IMPORT_KIND = "people"
+"""The import's name for its saved column choices (core/column_mapping.py)."""
 
 MAX_BYTES = tabular.MAX_BYTES
 """Largest file accepted (bytes): the shared default."""
@@ -147,7 +150,7 @@ def _has_people(columns) -> bool:
     return any(name in columns for name in PERSON_ONLY) or "employee_number" in columns
 
 
-def _required(found: dict[str, int]) -> tuple[str, ...] | None:
+def required_columns(found: dict[str, int]) -> tuple[str, ...] | None:
     """The columns a file of units, of people or of both needs; None when the columns found are
     neither (a unit code alone)."""
     has_units, has_people = _has_units(found), _has_people(found)
@@ -156,10 +159,19 @@ def _required(found: dict[str, int]) -> tuple[str, ...] | None:
     return (UNIT_REQUIRED if has_units else ()) + (PERSON_REQUIRED if has_people else ())
 
 
-def parse_file(data: bytes, filename: str = "") -> Table:
-    """Read bytes into a Table (core/tabular.py). Never raises: a file that cannot be read gets `errors`."""
+def parse_file(data: bytes, filename: str = "", group=None, *, header_only: bool = False) -> Table:
+    """Read bytes into a Table (core/tabular.py) with the group's saved column choices. Never
+    raises: a file that cannot be read gets `errors`."""
     return tabular.parse_file(
-        data, filename, COLUMNS, _required, NO_KNOWN_COLUMNS, max_rows=MAX_ROWS, max_bytes=MAX_BYTES
+        data,
+        filename,
+        COLUMNS,
+        required_columns,
+        NO_KNOWN_COLUMNS,
+        max_rows=MAX_ROWS,
+        max_bytes=MAX_BYTES,
+        mapping=column_mapping.saved(group, IMPORT_KIND),
+        header_only=header_only,
     )
 
 
@@ -229,17 +241,20 @@ def _level_keys(profile) -> dict[str, str]:
     return keys
 
 
-def _clean(table: Table, profile) -> list[Row]:
-    """Turn raw cells into typed values per row, with the errors that need no database."""
+def _clean(table: Table, profile, meanings: dict) -> tuple[list[Row], int]:
+    """Turn raw cells into typed values per row, with the errors that need no database; the
+    group's saved meanings of words (`meanings`, core/column_mapping.py) read into them. Returns
+    the rows and how many cells the meanings read."""
     levels = _level_keys(profile)
+    translated = 0
     has_units = _has_units(table.columns)
     rows = []
     for number, cells in table.rows:
         raw = {name: (cells[index] if index < len(cells) else None) for name, index in table.columns.items()}
         row = Row(number=number, kind=UNIT, values={})
 
-        def error(name: str, message: str, row=row) -> None:
-            add_error(table, row, name, message)
+        def error(name: str, message: str, row=row, unknown: str = "") -> None:
+            add_error(table, row, name, message, unknown=unknown)
 
         number_text = tabular.cell_text(raw.get("employee_number"))
         person_data = any(not tabular.is_blank(raw.get(name)) for name in PERSON_ONLY)
@@ -254,6 +269,7 @@ def _clean(table: Table, profile) -> list[Row]:
             if name in raw:
                 row.values[name] = import_plan.read_date(table, row, name, raw[name])
 
+        translated += column_mapping.translate_values(row.values, meanings)
         import_plan.require(table, row, PERSON_REQUIRED if row.kind == PERSON else UNIT_REQUIRED)
 
         if row.kind == UNIT:
@@ -262,9 +278,8 @@ def _clean(table: Table, profile) -> list[Row]:
                 key = levels.get(tabular.key(level))
                 if key is None:
                     names = ", ".join(profile.level_name(k) for k in profile.unit_levels)
-                    error(
-                        "level", _("Unknown level “%(value)s” (known: %(known)s).") % {"value": level, "known": names}
-                    )
+                    message = _("Unknown level “%(value)s” (known: %(known)s).") % {"value": level, "known": names}
+                    error("level", message, unknown=level)
                 row.values["level"] = key or level
             row.key = row.values.get("code", "").casefold()
         else:
@@ -279,7 +294,7 @@ def _clean(table: Table, profile) -> list[Row]:
                 error("employment_end", _("The end date cannot be before the start date."))
             row.key = row.values.get("employee_number", "")
         rows.append(row)
-    return rows
+    return rows, translated
 
 
 # ---------------------------------------------------------------------------------------------
@@ -290,6 +305,13 @@ def _display_date(value: datetime.date | None) -> str:
     return value.isoformat() if value else ""
 
 
+def value_choices(group, user) -> dict[str, list[tuple[str, str]]]:
+    """What a word of the file can be said to mean (core/column_mapping.py): the profile's unit
+    levels."""
+    profile = group.profile
+    return {"level": [(key, profile.level_name(key)) for key in profile.unit_levels]}
+
+
 def build_plan(table: Table, group, user, *, lock: bool = False) -> Plan:
     """Validate every row and decide what it would do. Reads the group's units once, the ids the
     user manages once, and the matching people once: the query count does not grow with the file."""
@@ -297,7 +319,7 @@ def build_plan(table: Table, group, user, *, lock: bool = False) -> Plan:
     if table.errors:
         return plan
     profile = group.profile
-    rows = _clean(table, profile)
+    rows, plan.translated = _clean(table, profile, column_mapping.saved_values(group, IMPORT_KIND))
     plan.rows = rows
 
     unit_qs = OrgUnit.objects.filter(group=group)
@@ -662,7 +684,7 @@ def apply_plan(plan: Plan, group, user) -> None:
 def import_file(data: bytes, filename: str, group, user) -> Plan:
     """Parse, re-validate and apply in one transaction: everything or nothing. Returns the plan;
     `plan.applied` tells whether anything was written."""
-    table = parse_file(data, filename)
+    table = parse_file(data, filename, group)
     return import_plan.all_or_nothing(
         lambda: build_plan(table, group, user, lock=True), lambda plan: apply_plan(plan, group, user)
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import first_run, import_views, views
+from . import first_run, import_views, role_import_views, views
 
 app_name = "organisation"
 
@@ -25,4 +25,5 @@ urlpatterns = [
     path("externa-parter/<int:party_pk>/avtal/nytt/", views.contract_create, name="contract-create"),
     path("mandatperioder/", views.mandate_periods, name="mandate-periods"),
     path("import/", import_views.import_people, name="import"),
+    path("import/roller/", role_import_views.role_import_view, name="role-import"),
 ]

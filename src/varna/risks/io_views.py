@@ -5,7 +5,7 @@ the analysis the risks go to is chosen on the form."""
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError
 from django.db.models import Q
 from django.shortcuts import redirect, render
@@ -13,7 +13,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from varna.core import tabular
+from varna.core import refused_rows, tabular
+from varna.core.column_mapping import MappingStep
+from varna.core.import_forms import RegisterImportForm
 from varna.core.models import StaleEditError
 from varna.core.params import int_param
 from varna.core.pending_uploads import PendingUploads
@@ -25,12 +27,19 @@ from .models import Analysis
 from .views import _group
 
 # The file waits between the dry run and the confirmation: see core/pending_uploads.py. The
-# analysis chosen for it is kept in the session beside it, so that the import goes where the
-# dry run said.
+# analysis chosen for it and whether to skip risks already registered are kept beside it, so
+# that the import goes where the dry run said.
 PENDING = PendingUploads("risks", "varna_risk_import")
-ANALYSIS_KEY = "varna_risk_import_analysis"
+# When the file's columns are not the ones known: the user says what they hold (core/column_mapping.py).
+MAPPING = MappingStep(
+    register_io.IMPORT_KIND,
+    PENDING,
+    lambda data, filename, group: register_io.parse_file(data, filename, group, header_only=True),
+    register_io.columns_for,
+    register_io.REQUIRED,
+    register_io.value_choices,
+)
 DISPLAY_LIMIT = 500
-ACCEPT = ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _may_import(request):
@@ -51,7 +60,7 @@ def _analyses(user, group, chosen: int | None):
     return Analysis.objects.restrict(user).filter(group=group).filter(choice).order_by("-started_on", "title")
 
 
-class ImportForm(forms.Form):
+class ImportForm(RegisterImportForm):
     analysis = forms.ModelChoiceField(
         label=gettext_lazy("Analysis"),
         queryset=Analysis.objects.none(),
@@ -59,31 +68,27 @@ class ImportForm(forms.Form):
         empty_label=gettext_lazy("– No analysis –"),
         help_text=gettext_lazy("Every risk in the file is added to this analysis."),
     )
-    file = forms.FileField(
-        label=gettext_lazy("File"),
-        help_text=gettext_lazy(
-            "A CSV file (separated by semicolons or commas) or an Excel workbook (.xlsx). "
-            "The first row holds the column names."
-        ),
-        widget=forms.FileInput(attrs={"accept": ACCEPT}),
-    )
+    field_order = ["analysis", "file", "skip_registered"]
 
     def __init__(self, *args, user, group, chosen=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["analysis"].queryset = _analyses(user, group, chosen)
 
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > tabular.MAX_BYTES:
-            raise ValidationError(tabular.too_large_message())
-        return upload
+    def options(self) -> dict:
+        analysis = self.cleaned_data.get("analysis")
+        return {**super().options(), "analysis": analysis.pk if analysis else None}
 
 
-def _render(request, form, plan=None, token=None, alert=None, columns=()):
+def _render(
+    request, form, plan=None, token=None, alert=None, columns=(), mapping=None, mapping_token=None, values_form=None
+):
     context = {
         "form": form,
         "plan": plan,
         "token": token,
+        "mapping_token": mapping_token,
+        "mapping": mapping,
+        "values_form": values_form,
         "alert": alert,
         "columns": columns,
         "required": register_io.REQUIRED,
@@ -94,7 +99,11 @@ def _render(request, form, plan=None, token=None, alert=None, columns=()):
     return render(request, "risks/import.html", context)
 
 
-def _form(request, group, data=None, files=None):
+def _form(request, group, data=None, files=None, options=None):
+    """The upload form; after the mapping step, with the options chosen with the file waiting."""
+    if options is not None:
+        chosen = options.get("analysis")
+        return ImportForm(initial=options, user=request.user, group=group, chosen=chosen)
     chosen = int_param(request, "analysis", source="POST") if data is not None else int_param(request, "analys")
     form = ImportForm(data, files, user=request.user, group=group, chosen=chosen)
     if data is None and chosen is not None:
@@ -102,9 +111,16 @@ def _form(request, group, data=None, files=None):
     return form
 
 
-def _discard(request):
-    PENDING.discard(request)
-    request.session.pop(ANALYSIS_KEY, None)
+NO_ANALYSIS = object()
+"""The analysis chosen with a file is no longer one the user may see."""
+
+
+def _analysis(request, group, options: dict):
+    """The analysis chosen with the file (None for none), or NO_ANALYSIS."""
+    chosen = options.get("analysis")
+    if chosen is None:
+        return None
+    return Analysis.objects.restrict(request.user).filter(group=group, pk=chosen).first() or NO_ANALYSIS
 
 
 @login_required
@@ -115,53 +131,101 @@ def risk_import(request):
     if action == "apply":
         return _apply(request, group, columns)
     if action == "cancel":
-        _discard(request)
+        PENDING.discard(request)
         messages.info(request, _("The import was cancelled. Nothing was changed."))
         return redirect("risks:import")
 
+    refused = refused_rows.handle(
+        request,
+        PENDING,
+        group,
+        lambda data, filename: _read(request, group, data, filename, PENDING.options(request)),
+        reverse("risks:import"),
+    )
+    if refused is not None:
+        return refused
+
+    def check_waiting(data, filename):
+        options = PENDING.options(request)
+        return _check(request, group, _form(request, group, options=options), columns, data, filename, options)
+
+    mapped = MAPPING.handle(
+        request,
+        group,
+        check=check_waiting,
+        render=lambda mapping: _render(
+            request, _form(request, group, options=PENDING.options(request)), columns=columns, **mapping
+        ),
+        back=reverse("risks:import"),
+        read=lambda data, filename: _read(request, group, data, filename, PENDING.options(request)),
+    )
+    if mapped is not None:
+        return mapped
+
     form = _form(request, group, request.POST, request.FILES) if request.method == "POST" else _form(request, group)
-    plan = token = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        analysis = form.cleaned_data["analysis"]
         data = upload.read(tabular.MAX_BYTES + 1)
-        table = register_io.parse_file(data, upload.name or "", group)
-        plan = register_io.build_plan(table, group, request.user, analysis)
-        if plan.file_errors:
+        return _check(request, group, form, columns, data, upload.name or "", form.options())
+    return _render(request, form, columns=columns)
+
+
+def _read(request, group, data: bytes, filename: str, options: dict):
+    """The file read and checked as the import reads it, with the options chosen with it: (table, plan)."""
+    analysis = _analysis(request, group, options)
+    table = register_io.parse_file(data, filename, group)
+    analysis = None if analysis is NO_ANALYSIS else analysis
+    skip = bool(options.get("skip_registered"))
+    return table, register_io.build_plan(table, group, request.user, analysis, skip_registered=skip)
+
+
+def _analysis_gone(request, group, columns):
+    PENDING.discard(request)
+    alert = _("Nothing was imported: the analysis is no longer available to you.")
+    return _render(request, _form(request, group), alert=alert, columns=columns)
+
+
+def _check(request, group, form, columns, data: bytes, filename: str, options: dict):
+    """The dry run of a file; or, when its columns are not the ones known, the mapping step."""
+    analysis = _analysis(request, group, options)
+    if analysis is NO_ANALYSIS:
+        return _analysis_gone(request, group, columns)
+    table = register_io.parse_file(data, filename, group)
+    if table.needs_mapping:
+        return _render(request, form, columns=columns, **MAPPING.start(request, group, data, filename, table, options))
+    skip = bool(options.get("skip_registered"))
+    plan = register_io.build_plan(table, group, request.user, analysis, skip_registered=skip)
+    if plan.file_errors:
+        PENDING.discard(request)
+        if form.is_bound:
             for message in plan.file_errors:
                 form.add_error("file", message)
-            plan = None
-            _discard(request)
-        elif plan.can_apply:
-            token = PENDING.store(request, data, plan.filename, group)
-            request.session[ANALYSIS_KEY] = {"token": token, "analysis": analysis.pk if analysis else None}
-        else:
-            _discard(request)
-    return _render(request, form, plan, token, columns=columns)
+            return _render(request, form, columns=columns)
+        return _render(request, form, alert=" ".join(plan.file_errors), columns=columns)
+    token = PENDING.store(request, data, plan.filename, group, options)  # also for choosing the columns again
+    values_form = MAPPING.values_form(group, request.user, plan)
+    token_if = token if plan.can_apply else None
+    return _render(request, form, plan, token_if, columns=columns, mapping_token=token, values_form=values_form)
 
 
 def _apply(request, group, columns):
-    token = request.POST.get("token", "")
-    loaded = PENDING.load(request, token, group)
-    stored = request.session.get(ANALYSIS_KEY)
-    if loaded is None or not isinstance(stored, dict) or stored.get("token") != token:
+    loaded = PENDING.load(request, request.POST.get("token", ""), group)
+    if loaded is None:
         messages.error(request, _("The checked file is no longer available. Upload it again."))
         return redirect("risks:import")
     data, filename = loaded
-    analysis = None
-    if stored.get("analysis") is not None:
-        analysis = Analysis.objects.restrict(request.user).filter(group=group, pk=stored["analysis"]).first()
-        if analysis is None:
-            _discard(request)
-            alert = _("Nothing was imported: the analysis is no longer available to you.")
-            return _render(request, _form(request, group), alert=alert, columns=columns)
+    options = PENDING.options(request)
+    analysis = _analysis(request, group, options)
+    if analysis is NO_ANALYSIS:
+        return _analysis_gone(request, group, columns)
+    skip = bool(options.get("skip_registered"))
     try:
-        plan = register_io.import_file(data, filename, group, request.user, analysis)
+        plan = register_io.import_file(data, filename, group, request.user, analysis, skip_registered=skip)
     except (DatabaseError, StaleEditError):
-        _discard(request)
+        PENDING.discard(request)
         alert = _("Nothing was imported: the register changed while importing. Check the file again.")
         return _render(request, _form(request, group), alert=alert, columns=columns)
-    _discard(request)
+    PENDING.discard(request)
     if not plan.applied:
         if plan.file_errors:
             alert = " ".join([_("Nothing was imported:"), *plan.file_errors])
@@ -179,7 +243,8 @@ def _apply(request, group, columns):
             "The import is done: %(n)s risks were added to the register.",
             n,
         )
-        % {"n": n},
+        % {"n": n}
+        + plan.skipped_note(),
     )
     url = reverse("risks:list")
     return redirect(f"{url}?analys={analysis.pk}" if analysis else url)

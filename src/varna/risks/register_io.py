@@ -36,7 +36,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history
 
-from varna.core import import_plan, tabular
+from varna.core import column_mapping, import_plan, tabular
 from varna.core.i18n import tr
 from varna.core.import_plan import RowError
 from varna.core.models import Classification
@@ -47,6 +47,9 @@ from varna.organisation.models import MunicipalGroup, OrgUnit
 from . import services
 from .models import Analysis, Risk, matrix_for
 from .scoring import RiskMatrix, Score, ScoringError
+
+IMPORT_KIND = "risks"
+"""The import's name for its saved column choices (core/column_mapping.py)."""
 
 REQUIRED = ("title", "unit")
 LONG_TEXT = ("description", "cause")
@@ -198,6 +201,16 @@ def columns_for(group) -> tuple[Column, ...]:
     return (*_HEAD, likelihood, *dimensions, *_TAIL)
 
 
+def value_choices(group, user) -> dict[str, list[tuple[str, str]]]:
+    """What a word of the file can be said to mean, per field (core/column_mapping.py): the
+    kinds of risk and the units the user may register risks for."""
+    units = OrgUnit.objects.restrict(user, "change").filter(group=group).order_by("path")
+    return {
+        "kind": list(Risk.Kind.choices),
+        "unit": [(unit.code, f"{unit.code} – {unit.name}") for unit in units.only("code", "name")],
+    }
+
+
 def template_rows(group, user) -> tuple[list[str], list[list[Any]]]:
     """A file to fill in: the Swedish column names and an example row, for a unit the user may
     register risks for."""
@@ -225,9 +238,18 @@ def template_rows(group, user) -> tuple[list[str], list[list[Any]]]:
     return headers, [[values.get(c.field, "") for c in columns]]
 
 
-def parse_file(data: bytes, filename: str, group) -> Table:
-    """Read bytes into a Table with the columns of the group's profile. Never raises."""
-    return tabular.parse_file(data, filename, columns_for(group), REQUIRED, NO_KNOWN_COLUMNS)
+def parse_file(data: bytes, filename: str, group, *, header_only: bool = False) -> Table:
+    """Read bytes into a Table with the columns of the group's profile and its saved column
+    choices. Never raises."""
+    return tabular.parse_file(
+        data,
+        filename,
+        columns_for(group),
+        REQUIRED,
+        NO_KNOWN_COLUMNS,
+        mapping=column_mapping.saved(group, IMPORT_KIND),
+        header_only=header_only,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -427,11 +449,13 @@ def _clean(table: Table, matrix: RiskMatrix) -> list[Row]:
     return rows
 
 
-def build_plan(table: Table, group, user, analysis: Analysis | None = None, *, lock: bool = False) -> Plan:
+def build_plan(
+    table: Table, group, user, analysis: Analysis | None = None, *, lock: bool = False, skip_registered: bool = False
+) -> Plan:
     """Check every row; nothing is written. `lock` (inside a transaction) locks the analysis, or
     the group when there is none, so that two imports into the same place run one after the
     other and the second finds the risks of the first."""
-    plan = Plan.for_table(table, analysis=analysis)
+    plan = Plan.for_table(table, analysis=analysis, skip_registered=skip_registered)
     if table.errors:
         return plan
     if analysis is not None:
@@ -446,6 +470,7 @@ def build_plan(table: Table, group, user, analysis: Analysis | None = None, *, l
     matrix = matrix_for(group)
     rows = _clean(table, matrix)
     plan.rows = rows
+    plan.translated = column_mapping.translate(rows, group, IMPORT_KIND)
     access = get_access(user)
     kinds = _kind_keys()
     classifications = tabular.classification_keys()
@@ -466,15 +491,16 @@ def build_plan(table: Table, group, user, analysis: Analysis | None = None, *, l
     for row in rows:
         v = row.values
 
-        def error(name: str, message: str, row=row) -> None:
-            _error(table, row, name, message)
+        def error(name: str, message: str, row=row, unknown: str = "") -> None:
+            _error(table, row, name, message, unknown=unknown)
 
         # Kind.
         if v.get("kind"):
             kind = kinds.get(_key(v["kind"]))
             if kind is None:
                 known = ", ".join(str(label) for label in Risk.Kind.labels)
-                error("kind", _("Unknown kind “%(value)s” (known: %(known)s).") % {"value": v["kind"], "known": known})
+                message = _("Unknown kind “%(value)s” (known: %(known)s).") % {"value": v["kind"], "known": known}
+                error("kind", message, unknown=v["kind"])
             else:
                 row.kind = kind
         # Responsible unit: by code, else by a name only one unit has; the user may change risks there.
@@ -488,9 +514,11 @@ def build_plan(table: Table, group, user, analysis: Analysis | None = None, *, l
                     error(
                         "unit",
                         _("Several units are named “%(value)s”: write the unit's code.") % {"value": v["unit"][:80]},
+                        unknown=v["unit"],
                     )
                 else:
-                    error("unit", _("There is no unit with the code %(code)s.") % {"code": v["unit"][:80]})
+                    message = _("There is no unit with the code %(code)s.") % {"code": v["unit"][:80]}
+                    error("unit", message, unknown=v["unit"])
             if row.unit is not None and row.unit.pk not in changeable and not access.is_superuser:
                 error("unit", _("You may not register risks for the unit %(code)s.") % {"code": row.unit.code})
                 row.unit = None
@@ -518,7 +546,7 @@ def build_plan(table: Table, group, user, analysis: Analysis | None = None, *, l
                     message = _("A risk with this title is already registered in the analysis.")
                 else:
                     message = _("A risk with this title is already registered without an analysis.")
-                error("title", message)
+                import_plan.already_registered(table, row, "title", message, plan)
             elif identity in in_file:
                 error("title", _("The same risk is also on row %(row)s.") % {"row": in_file[identity].number})
             else:
@@ -539,7 +567,8 @@ def apply_plan(plan: Plan, group, user) -> list[Risk]:
     reason = plan.change_reason()
     today = timezone.localdate()
     risks = []
-    for row in plan.rows:
+    added = plan.added
+    for row in added:
         v = row.values
         risks.append(
             Risk(
@@ -560,7 +589,7 @@ def apply_plan(plan: Plan, group, user) -> list[Risk]:
     bulk_create_with_history(risks, Risk, batch_size=BATCH_SIZE, default_user=user, default_change_reason=reason)
     # Each assessment as one made by hand: the dated record, then the level, zone, flag and next
     # review copied onto the risk.
-    for row, risk in zip(plan.rows, risks, strict=True):
+    for row, risk in zip(added, risks, strict=True):
         if row.score is None:
             continue
         risk.group = group  # the profile's matrix without a query per risk
@@ -577,9 +606,12 @@ def apply_plan(plan: Plan, group, user) -> list[Risk]:
     return risks
 
 
-def import_file(data: bytes, filename: str, group, user, analysis: Analysis | None = None) -> Plan:
+def import_file(
+    data: bytes, filename: str, group, user, analysis: Analysis | None = None, *, skip_registered: bool = False
+) -> Plan:
     """Parse, check again and apply in one transaction: everything or nothing."""
     table = parse_file(data, filename, group)
     return import_plan.all_or_nothing(
-        lambda: build_plan(table, group, user, analysis, lock=True), lambda plan: apply_plan(plan, group, user)
+        lambda: build_plan(table, group, user, analysis, lock=True, skip_registered=skip_registered),
+        lambda plan: apply_plan(plan, group, user),
     )
