@@ -110,14 +110,14 @@ def test_a_municipality_adopts_varna_with_its_own_files(browser, live_server, or
         tmp_path,
         "hr-export.csv",
         [
-            "Org-ID;Benämning;Ligger under;Nivå;Personnr;Förnamn;Efternamn;Mejl;Befattning",
-            f"TF;Tekniska förvaltningen;{top};Förvaltning;;;;;",
-            "TF-GP;Gata och park;TF;Verksamhet;;;;;",
-            f"SOF;Socialförvaltningen;{top};Förv.;;;;;",
-            "TF;;;;1001;Anna;Berg;anna.berg@orsa.example;Förvaltningschef",
-            "TF-GP;;;;1002;Bo;Lund;bo.lund@orsa.example;Verksamhetschef",
-            "SOF;;;;1003;Cecilia;Nord;;Förvaltningschef",
-            "SOF;;;;1004;David;Ström;;Säkerhetssamordnare",
+            "Org-ID;Benämning;Ligger under;Nivå;Nämnd;Personnr;Förnamn;Efternamn;Mejl;Befattning",
+            f"TF;Tekniska förvaltningen;{top};Förvaltning;Kommunstyrelsen;;;;;",
+            "TF-GP;Gata och park;TF;Verksamhet;;;;;;",
+            f"SOF;Socialförvaltningen;{top};Förv.;kommunstyrelsen;;;;;",
+            "TF;;;;;1001;Anna;Berg;anna.berg@orsa.example;Förvaltningschef",
+            "TF-GP;;;;;1002;Bo;Lund;bo.lund@orsa.example;Verksamhetschef",
+            "SOF;;;;;1003;Cecilia;Nord;;Förvaltningschef",
+            "SOF;;;;;1004;David;Ström;;Säkerhetssamordnare",
         ],
     )
     page.get_by_role("link", name="Importera enheter och personer").click()
@@ -143,6 +143,10 @@ def test_a_municipality_adopts_varna_with_its_own_files(browser, live_server, or
     j.press("button[name=action][value=apply]")
     assert Person.objects.filter(group=orsa).count() == 5  # Maja and the four of the file
     assert OrgUnit.objects.get(group=orsa, code="SOF").kind == "administration"
+    # The body column is known by its name: both administrations answer to the executive board.
+    assert {u.responsible_body.name for u in OrgUnit.objects.filter(group=orsa, code__in=["TF", "SOF"])} == {
+        "Kommunstyrelsen"
+    }
 
     # 2. Their roles, from a sheet of the same system.
     roles = _csv(
@@ -185,7 +189,8 @@ def test_a_municipality_adopts_varna_with_its_own_files(browser, live_server, or
         for n, month in enumerate((2, 5, 8, 11))
     ]
     bad = "2021-06-01;09:30;Inbrott;XX;Inbrott i paviljongen 2021;Arkiverad"
-    export = _csv(tmp_path, "handelser-export.csv", [header, *good[:20], bad, *good[20:]])
+    school = "2025-09-01;08:05;Klotter;Orsaskolan;Klotter på skolans gavel;Ny"  # a unit not yet registered
+    export = _csv(tmp_path, "handelser-export.csv", [header, *good[:20], bad, *good[20:], school])
     j.goto("/handelser/import/")
     j.file(export)
     j.press("button[name=action][value=preview]")
@@ -195,7 +200,13 @@ def test_a_municipality_adopts_varna_with_its_own_files(browser, live_server, or
     j.press("button[name=action][value=map]")
     expect(page.locator("#values-heading")).to_be_visible()
     j.choose("Arkiverad", "Avslutad")
+    j.choose("Orsaskolan", "En ny enhet ”Orsaskolan”")
+    j.choose("Ny enhet ”Orsaskolan” under", "TF – Tekniska förvaltningen")
+    j.choose("Nivå för ”Orsaskolan”", "Enhet")
+    assert_accessible(page, "incident import: words and a new unit")
     j.press("button[name=action][value=values]")
+    expect(page.get_by_text("Ny enhet skapad: Orsaskolan (ORSASKOLAN).")).to_be_visible()
+    assert OrgUnit.objects.get(group=orsa, code="ORSASKOLAN").parent.code == "TF"
     expect(page.locator("#count-refused")).to_have_text("1")  # the unit XX
     assert_accessible(page, "incident import dry run with a refused row")
     with page.expect_download() as download:
@@ -219,9 +230,9 @@ def test_a_municipality_adopts_varna_with_its_own_files(browser, live_server, or
 
     # The good rows first (the bad one taken out of the export), then the corrected one.
     j.goto("/handelser/import/")
-    j.file(_csv(tmp_path, "handelser-utan-fel.csv", [header, *good]))
+    j.file(_csv(tmp_path, "handelser-utan-fel.csv", [header, *good, school]))
     j.press("button[name=action][value=preview]")
-    expect(page.locator("#count-added")).to_have_text("40")  # the saved choices read it at once
+    expect(page.locator("#count-added")).to_have_text("41")  # the saved choices read it at once
     j.press("button[name=action][value=apply]")
     j.goto("/handelser/import/")
     j.file(fixed)
@@ -229,7 +240,8 @@ def test_a_municipality_adopts_varna_with_its_own_files(browser, live_server, or
     expect(page.locator("#count-added")).to_have_text("1")
     j.press("button[name=action][value=apply]")
     incidents = Incident.objects.filter(group=orsa)
-    assert incidents.count() == 41
+    assert incidents.count() == 42
+    assert incidents.get(unit__code="ORSASKOLAN").description == "Klotter på skolans gavel"
     assert incidents.filter(occurred_at__year=2016).count() == 4
     first = incidents.order_by("occurred_at").first()
     assert timezone.localtime(first.occurred_at).replace(tzinfo=None) == datetime.datetime(2016, 2, 10, 10, 15)

@@ -133,3 +133,22 @@ def test_a_large_import_runs_in_the_background_with_its_progress(page, tmp_path,
     expect(page.locator("#import-progress")).to_have_attribute("data-state", "done")
     assert_accessible(page, "incident import done")
     assert Incident.objects.filter(description__contains="Funäsdalen").count() == 3
+
+    # Refused in the background: the file's own words are given a meaning on the progress page,
+    # which also offers the refused rows, and the file is checked again.
+    path.write_text(
+        "datum;kategori;enhetskod;beskrivning\n"
+        "2024-02-10;Fordonsskada;TF;Krossad ruta på bilen i Funäsdalen.\n"
+        "2024-02-11;Fordonsskada;TF;Repad lack på bilen i Funäsdalen.\n",
+        encoding="utf-8",
+    )
+    page.goto("/handelser/import/")
+    page.locator("input[type=file]").set_input_files(str(path))
+    page.locator("button[name=action][value=preview]").click()
+    page.wait_for_url("**/handelser/import/*/")
+    expect(page.locator("#count-refused")).to_have_text("2")
+    expect(page.locator("button[name=action][value=refused]")).to_be_visible()
+    assert_accessible(page, "incident import refused in the background")
+    page.get_by_label("Fordonsskada").select_option("vandalism")
+    page.locator("button[name=action][value=values]").click()
+    expect(page.locator("#count-added")).to_have_text("2")

@@ -5,6 +5,7 @@ a constant number of queries; large files in the background with their progress.
 import datetime
 import io
 import json
+import os
 import zoneinfo
 from decimal import Decimal
 
@@ -18,7 +19,7 @@ from django.utils import timezone, translation
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from varna.core import tabular
+from varna.core import column_mapping, pending_uploads, tabular
 from varna.incidents import import_jobs, register_io, services
 from varna.incidents.models import CostItem, Incident
 
@@ -734,17 +735,113 @@ def test_a_large_file_is_checked_and_imported_in_the_background(
     assert client.get(URL + "not-a-token/").status_code == 404
 
 
-def test_a_large_file_with_refused_rows_is_not_kept(client_for, group, monkeypatch, immediate_tasks, data_dir):
+def _token(progress: str) -> str:
+    """The token in a progress page's address."""
+    return progress.rstrip("/").rsplit("/", 1)[1]
+
+
+def test_a_large_file_with_refused_rows_is_kept_for_the_choices_of_its_dry_run(
+    client_for, group, monkeypatch, immediate_tasks, data_dir
+):
     monkeypatch.setattr(import_jobs, "BACKGROUND_BYTES", 100)
     client = client_for("chef")
     response = _upload(client, _many(40))  # every fourth row for SOF or an unknown unit
+    token = _token(response["Location"])
     page = client.get(response["Location"])
     assert page.context["counts"] == {"added": 20, "refused": 20} and page.context["token"] is None
+    assert page.context["mapping_token"] == token
     assert "You may not register incidents for the unit SOF." in page.content.decode()
-    assert not list((data_dir / "imports" / "incidents").glob("*.upload"))
-    token = response["Location"].rstrip("/").rsplit("/", 1)[1]
+    assert (data_dir / "imports" / "incidents" / f"{token}.upload").exists()
+    # Still not to be imported.
     response = client.post(URL, {"action": "apply", "token": token})
-    assert response["Location"] == URL
+    assert response["Location"] == reverse("incidents:import-progress", args=[token])
+    assert Incident.objects.filter(description__startswith="Klotter nummer").count() == 0
+
+
+def test_a_large_file_that_cannot_be_read_is_not_kept(client_for, group, monkeypatch, immediate_tasks, data_dir):
+    monkeypatch.setattr(import_jobs, "BACKGROUND_BYTES", 100)
+    monkeypatch.setattr(register_io, "MAX_ROWS", 10)
+    page = client_for("samordnare").get(_upload(client_for("samordnare"), _many(40))["Location"])
+    assert "more than 10 rows" in page.content.decode()
+    assert not list((data_dir / "imports" / "incidents").glob("*.upload"))
+
+
+def test_the_words_a_background_check_did_not_know_are_given_a_meaning_on_its_page(
+    client_for, group, monkeypatch, immediate_tasks, data_dir
+):
+    monkeypatch.setattr(import_jobs, "BACKGROUND_BYTES", 100)
+    client = client_for("samordnare")
+    data = _many(40).replace(b";NOPE;", b";SOF;").replace(b";Klotter;", b";Fordonsskada;")
+    progress = _upload(client, data)["Location"]
+    page = client.get(progress)
+    assert page.context["counts"] == {"added": 0, "refused": 40}
+    assert page.context["run"]["unknown"] == {"category": {"Fordonsskada": 40}}
+    form = page.context["values_form"]
+    assert [(field, word, rows) for _n, field, word, rows, _l in form.items] == [("category", "fordonsskada", 40)]
+    text = page.content.decode()
+    assert "Words the import does not know" in text and "Fordonsskada" in text
+
+    response = client.post(progress, {"action": "values", "token": _token(progress), "value_0": "vandalism"})
+    checked_again = response["Location"]
+    assert response.status_code == 302 and checked_again != progress
+    assert column_mapping.saved_values(group, "incidents") == {"category": {"fordonsskada": "vandalism"}}
+    page = client.get(checked_again)  # checked again in the background, with the meaning
+    assert page.context["counts"] == {"added": 40, "refused": 0} and page.context["token"] == _token(checked_again)
+    assert page.context["run"]["translated"] == 40 and page.context["values_form"] is None
+    assert not (data_dir / "imports" / "incidents" / f"{_token(progress)}.upload").exists()  # replaced by the new
+    # The page's other choices are the import page's: here, forgetting the saved meanings.
+    assert "Forget the saved choices" in page.content.decode()
+    response = client.post(checked_again, {"action": "forget", "token": _token(checked_again)})
+    assert response["Location"] == URL and column_mapping.saved_values(group, "incidents") == {}
+
+
+def test_a_meaning_on_the_progress_page_must_be_one_offered(client_for, group, monkeypatch, immediate_tasks):
+    monkeypatch.setattr(import_jobs, "BACKGROUND_BYTES", 100)
+    client = client_for("samordnare")
+    progress = _upload(client, _many(40).replace(b";Klotter;", b";Fordonsskada;"))["Location"]
+    response = client.post(progress, {"action": "values", "token": _token(progress), "value_0": "not-a-category"})
+    assert column_mapping.saved_values(group, "incidents") == {}
+    page = client.get(response["Location"])  # checked again, as on the import page, with nothing saved
+    assert "Choose the meanings from the lists." in page.content.decode() and page.context["counts"]["refused"] == 40
+
+
+def test_every_refused_row_of_a_background_check_can_be_downloaded(
+    client_for, group, monkeypatch, immediate_tasks, data_dir
+):
+    monkeypatch.setattr(import_jobs, "BACKGROUND_BYTES", 100)
+    client = client_for("samordnare")
+    bad = [f"2024-01-01 10:00;Klotter;NOPE;;Klotter {i}.;;;;;;;" for i in range(600)]
+    response = _upload(client, _csv(*GOOD, *bad), name="stora registret.csv")
+    progress, token = response["Location"], _token(response["Location"])
+    page = client.get(progress)
+    assert page.context["counts"] == {"added": 3, "refused": 600} and len(page.context["run"]["refused_rows"]) == 500
+    assert "Download the 600 refused rows to correct them (Excel)" in page.content.decode()
+
+    response = client.post(progress, {"action": "refused", "token": token})
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert "stora-registret-avvisade.xlsx" in response["Content-Disposition"]
+    content = b"".join(response.streaming_content)
+    rows = list(openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
+    assert list(rows[0]) == [*HEADER.split(";"), "Why the row was refused"]
+    assert len(rows) == 601, "every refused row, and only those"
+    assert [r[4] for r in rows[1:]] == [f"Klotter {i}." for i in range(600)]
+    assert rows[1][-1].startswith("Row 5: enhetskod (C): ") and "NOPE" in rows[1][-1]
+
+    # Only the one who started the check: another user with the right to import, and one without.
+    for login, status in (("chef", 404), ("medarbetare", 403)):
+        other = client_for(login)
+        assert other.post(progress, {"action": "refused", "token": token}).status_code == status
+        assert other.post(progress, {"action": "values", "token": token, "value_0": "vandalism"}).status_code == status
+    assert column_mapping.saved_values(group, "incidents") == {}
+
+    # The workbook is the file's own rows: swept as the file waiting is, after a day.
+    workbook = import_jobs.refused_path(token)
+    old = workbook.stat().st_mtime - pending_uploads.KEEP_FOR.total_seconds() - 1
+    os.utime(workbook, (old, old))
+    import_jobs._sweep(workbook.parent)
+    assert not workbook.exists() and import_jobs.progress_path(token).exists()
+    response = client.post(progress, {"action": "refused", "token": token})
+    assert response.status_code == 302 and response["Location"] == URL
 
 
 def test_a_running_import_shows_how_far_it_has_come(client_for, group, user_for, data_dir):

@@ -638,3 +638,51 @@ def test_a_file_whose_columns_are_not_known_opens_the_mapping_step_with_the_reas
     mapping = response.context["mapping"]
     assert any(problem in p for p in mapping["problems"]), mapping["problems"]
     assert problem in response.content.decode()
+
+
+@pytest.mark.policy("HJ-6")
+def test_the_units_answer_to_the_bodies_the_file_names(client_for, group, unit):
+    from varna.organisation.models import Body
+
+    tn = Body.objects.get(group=group, name="Tekniska nämnden")
+    ks = Body.objects.get(group=group, name="Kommunstyrelsen")
+    header = [*UNIT_HEADER, "Ansvarig nämnd"]
+    before = unit("TF").responsible_body
+    rows = [
+        header,
+        ["TF-NY", "Ny verksamhet", "TF", "Verksamhet", "tekniska nämnden"],  # names match without case
+        ["TF", unit("TF").name, "", "Förvaltning", "Kommunstyrelsen"],
+        ["TF-TOM", "Utan organ", "TF", "Verksamhet", ""],
+    ]
+    client = client_for("samordnare")
+    response = dry_run(client, csv_bytes(rows))
+    plan = response.context["plan"]
+    assert plan.can_apply, errors_by_row(plan)
+    change = next(r for r in plan.rows if r.values["code"] == "TF")
+    assert [(c.before, c.after) for c in change.changes] == [(before.name, "Kommunstyrelsen")]
+    assert confirm(client, response).status_code == 302
+    assert unit("TF-NY").responsible_body == tn and unit("TF").responsible_body == ks
+    assert unit("TF-TOM").responsible_body is None
+
+
+def test_an_unknown_body_is_refused_and_can_be_given_a_meaning(client_for, group, unit):
+    from varna.core import column_mapping
+
+    rows = [[*UNIT_HEADER, "Nämnd"], ["TF-NY", "Ny verksamhet", "TF", "Verksamhet", "TN"]]
+    client = client_for("samordnare")
+    response = dry_run(client, csv_bytes(rows))
+    plan = response.context["plan"]
+    assert not plan.can_apply
+    ((column, message),) = errors_by_row(plan)[2]
+    assert column == "Nämnd (E)" and message.startswith("There is no body called “TN” (known: ")
+    form = response.context["values_form"]
+    assert [(field, word) for _n, field, word, _r, _l in form.items] == [("body", "tn")]
+    name = form.items[0][0]
+    assert ("Tekniska nämnden", "Tekniska nämnden (committee)") in form.fields[name].choices
+    token = response.context["mapping_token"]
+    response = client.post(URL, {"action": "values", "token": token, name: "Tekniska nämnden"})
+    assert column_mapping.saved_values(group, "people") == {"body": {"tn": "Tekniska nämnden"}}
+    plan = response.context["plan"]
+    assert plan.can_apply, errors_by_row(plan)
+    assert confirm(client, response).status_code == 302
+    assert unit("TF-NY").responsible_body.name == "Tekniska nämnden"

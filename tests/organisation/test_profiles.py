@@ -346,7 +346,7 @@ def test_kk12_names_the_two_municipal_companies_nobody_answers_for(karlskrona):
     group, profile = karlskrona
     status, results = evaluate(profile.obligation("KK-12"), group, profile)
     assert status == Status.NOT_MET
-    responsibility, bodies = results
+    responsibility, bodies, line = results
     assert responsibility.summary == "2 of 9 municipal companies have no operationally responsible person."
     assert {e.label for e in responsibility.evidence} == {
         "Karlskrona Parkering AB",
@@ -355,6 +355,9 @@ def test_kk12_names_the_two_municipal_companies_nobody_answers_for(karlskrona):
     assert all(e.url for e in responsibility.evidence)
     assert bodies.status == Status.MET
     assert bodies.summary == "All 9 municipal companies have a responsible body."
+    # The executive board's line reaches every company through the group's top unit.
+    assert line.status == Status.MET
+    assert line.summary == "Executive board reaches all 9 municipal companies, each with a board of its own."
 
 
 @pytest.mark.policy("KK-12")

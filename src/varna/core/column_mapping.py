@@ -23,11 +23,14 @@ from dataclasses import dataclass
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from . import new_units
 from .models import ColumnMapping, ValueMapping
 from .pending_uploads import PendingUploads
 from .tabular import Column, Required, Table, aliases, column_letter, key
@@ -180,11 +183,22 @@ class MappingForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         found: dict[str, int] = {}
+        by_name: dict[str, list[int]] = {}
+        for index, _letter, _name, _samples in self.rows:
+            by_name.setdefault(key(self.table.headers[index]), []).append(index)
         for index, _letter, name, _samples in self.rows:
             field = cleaned.get(name)
             if not field:
                 continue
-            if field in found:
+            same_name = [i for i in by_name[key(self.table.headers[index])] if i != index]
+            if same_name:
+                # A choice is saved by the column's name: columns of one name would all be read so.
+                self.add_error(
+                    name,
+                    _("Column %(other)s has the same name. Rename one of them in the file to import this one.")
+                    % {"other": column_letter(same_name[0])},
+                )
+            elif field in found:
                 other = column_letter(found[field])
                 self.add_error(
                     name,
@@ -215,39 +229,103 @@ class MappingForm(forms.Form):
         return [_label(self.by_field[f]) for f in dict.fromkeys(self.required) if f in self.by_field]
 
 
+NEW_UNIT = "+new"
+"""The meaning "a new unit" of an unknown unit word (core/new_units.py)."""
+
+
 class ValuesForm(forms.Form):
     """On a dry run: one choice per word the import did not know (`unknown`: field → word →
     rows), among Värna's values of the field (`choices`: field → (value, label)); `labels`:
-    field → the column's name."""
+    field → the column's name. `creatable`: (parents, levels) where the user may create a unit
+    the file names: a unit word may then also mean a new unit, under a parent at a level."""
 
-    def __init__(self, *args, unknown: dict[str, dict[str, int]], choices: dict, labels: dict[str, str], **kwargs):
+    def __init__(
+        self,
+        *args,
+        unknown: dict[str, dict[str, int]],
+        choices: dict,
+        labels: dict[str, str],
+        creatable: tuple[list, list] | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.items = []
         for field, options in choices.items():
             seen = set()
+            units = creatable if field == new_units.FIELD else None
             for word, rows in sorted(unknown.get(field, {}).items()):
                 word_key = key(word)
                 if not word_key or word_key in seen:
                     continue
                 seen.add(word_key)
                 name = f"value_{len(self.items)}"
+                extra = [(NEW_UNIT, _("A new unit “%(word)s”") % {"word": word})] if units else []
                 self.fields[name] = forms.ChoiceField(
                     label=word,
-                    choices=[("", _("– Leave as it is –")), *options],
+                    choices=[("", _("– Leave as it is –")), *options, *extra],
                     required=False,
                     initial=_closest(word_key, options),
                 )
+                if units:
+                    parents, levels = units
+                    self.fields[f"{name}_parent"] = forms.ChoiceField(
+                        label=_("New unit “%(word)s” under") % {"word": word},
+                        choices=[("", "–"), *parents],
+                        required=False,
+                    )
+                    self.fields[f"{name}_level"] = forms.ChoiceField(
+                        label=_("Level of “%(word)s”") % {"word": word},
+                        choices=[("", "–"), *levels],
+                        required=False,
+                    )
                 self.items.append((name, field, word_key, rows, labels.get(field, field)))
 
     def bound_items(self):
-        """(the column's name, the bound choice, rows with the word) for the template."""
-        return [(label, self[name], rows) for name, _field, _word, rows, label in self.items]
+        """(the column's name, the bound choice, rows with the word, the new unit's fields) for
+        the template."""
+        return [
+            (
+                label,
+                self[name],
+                rows,
+                [self[f"{name}_{part}"] for part in ("parent", "level") if f"{name}_parent" in self.fields],
+            )
+            for name, _field, _word, rows, label in self.items
+        ]
+
+    @property
+    def creates_units(self) -> bool:
+        return any(name.endswith("_parent") for name in self.fields)
+
+    def clean(self):
+        for name, *_rest in self.items:
+            if self.cleaned_data.get(name) != NEW_UNIT:
+                continue
+            if not self.cleaned_data.get(f"{name}_parent"):
+                self.add_error(f"{name}_parent", _("Choose the unit the new unit is placed under."))
+            if not self.cleaned_data.get(f"{name}_level"):
+                self.add_error(f"{name}_level", _("Choose the level of the new unit."))
+        return self.cleaned_data
 
     def chosen(self) -> list[tuple[str, str, str]]:
         return [
             (field, word, self.cleaned_data[name])
             for name, field, word, _rows, _label in self.items
-            if self.cleaned_data.get(name)
+            if self.cleaned_data.get(name) and self.cleaned_data[name] != NEW_UNIT
+        ]
+
+    def units_to_create(self) -> list[tuple[str, str, str, str, str]]:
+        """(field, word key, the word as written, parent code, level) of each new unit chosen."""
+        return [
+            (
+                field,
+                word,
+                self.fields[name].label,
+                self.cleaned_data[f"{name}_parent"],
+                self.cleaned_data[f"{name}_level"],
+            )
+            for name, field, word, _rows, _label in self.items
+            if self.cleaned_data.get(name) == NEW_UNIT
         ]
 
 
@@ -347,7 +425,11 @@ class MappingStep:
         if not choices:
             return None
         labels = {c.field: _label(c) for c in self.columns(group)}
-        form = ValuesForm(data, unknown=unknown, choices=choices, labels=labels)
+        creatable = None
+        if new_units.FIELD in choices:
+            parents = new_units.parents(group, user)
+            creatable = (parents, new_units.levels(group)) if parents else None
+        form = ValuesForm(data, unknown=unknown, choices=choices, labels=labels, creatable=creatable)
         return form if form.items else None
 
     def handle(self, request, group, *, check, render, back: str, read=None):
@@ -386,7 +468,32 @@ class MappingStep:
         form = self.values_form(group, request.user, plan, request.POST)
         if form is not None:
             if form.is_valid():
-                remember_values(group, self.kind, form.chosen(), request.user)
+                self._save_meanings(request, group, form, plan)
             else:
-                messages.error(request, _("Choose the meanings from the lists."))
+                tampered = any(e.code == "invalid_choice" for errors in form.errors.as_data().values() for e in errors)
+                missing = [] if tampered else [e for errors in form.errors.values() for e in errors]
+                messages.error(request, " ".join(missing) or _("Choose the meanings from the lists."))
         return check(data, filename)
+
+    def _save_meanings(self, request, group, form: ValuesForm, plan) -> None:
+        """The meanings chosen, and the new units made for words that name one: all or none."""
+        chosen = form.chosen()
+        created = []
+        try:
+            with transaction.atomic():
+                for field, word, name, parent, level in form.units_to_create():
+                    unit = new_units.create(
+                        group, request.user, name=name, parent_code=parent, level=level, reason=plan.change_reason()
+                    )
+                    created.append(unit)
+                    chosen.append((field, word, unit.code))
+                remember_values(group, self.kind, chosen, request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return
+        if created:
+            messages.success(
+                request,
+                ngettext("New unit created: %(units)s.", "New units created: %(units)s.", len(created))
+                % {"units": ", ".join(f"{u.name} ({u.code})" for u in created)},
+            )

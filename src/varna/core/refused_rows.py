@@ -4,7 +4,8 @@ The page shows at most a few hundred refused rows; a register of thousands can h
 download holds every refused row as the file had it (its own columns, in its order, the values
 as read) with the reasons in a last column, so the user corrects the rows in Excel and uploads
 them again. It is built from the file waiting for the import (core/pending_uploads.py), checked
-again now, so it says what the import would say.
+again now, so it says what the import would say (a large file of incidents: by the check in the
+background, incidents/import_jobs.py).
 """
 
 import re
@@ -38,7 +39,8 @@ def sheet(table: Table, plan: Plan) -> tuple[list[str], list[list]]:
     return [*table.headers, _("Why the row was refused")], rows
 
 
-def _filename(original: str) -> str:
+def download_name(original: str) -> str:
+    """The workbook's name, from the name of the file it was read from."""
     stem = re.sub(r"[^\w-]+", "-", PurePath(original or "import").stem).strip("-") or "import"
     return f"{stem[:60]}-avvisade.xlsx"  # Swedish, as the other files Värna names
 
@@ -58,4 +60,4 @@ def handle(request, pending: PendingUploads, group, check: Check, back: str):
     if not rows:
         messages.info(request, _("No row of the file is refused now."))
         return redirect(back)
-    return xlsx_response(_filename(filename), _("Refused rows"), headers, rows)
+    return xlsx_response(download_name(filename), _("Refused rows"), headers, rows)

@@ -1,13 +1,15 @@
 """Historical incidents from Excel or CSV: upload → dry run → import (register_io.py holds the
 rules). The same steps and page as the import of risks (risks/io_views.py). Large files are
 checked and written in the background (import_jobs.py) with a page that shows how far they have
-come; the dry run it ends with offers the same choice as the page of a small file."""
+come; the dry run it ends with offers the same choices as the page of a small file."""
+
+from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -19,7 +21,7 @@ from varna.core.column_mapping import MappingStep
 from varna.core.import_forms import RegisterImportForm
 from varna.core.models import StaleEditError
 from varna.core.permissions import get_access
-from varna.core.spreadsheets import xlsx_response
+from varna.core.spreadsheets import XLSX_CONTENT_TYPE, xlsx_response
 
 from . import import_jobs, register_io
 from .views import _group
@@ -113,18 +115,8 @@ def incident_import(request):
     )
     if refused is not None:
         return refused
-
-    def check_waiting(data, filename):
-        options = PENDING.options(request)
-        return _check(request, group, ImportForm(initial=options), data, filename, options)
-
-    mapped = MAPPING.handle(
-        request,
-        group,
-        check=check_waiting,
-        render=lambda mapping: _render(request, ImportForm(initial=PENDING.options(request)), **mapping),
-        back=reverse("incidents:import"),
-        read=lambda data, filename: _read(request, group, data, filename, PENDING.options(request)),
+    mapped = _mapping_step(
+        request, group, lambda data, filename: _read(request, group, data, filename, PENDING.options(request))
     )
     if mapped is not None:
         return mapped
@@ -135,6 +127,24 @@ def incident_import(request):
         data = upload.read(register_io.MAX_BYTES + 1)
         return _check(request, group, form, data, (upload.name or "")[:200], form.options())
     return _render(request, form)
+
+
+def _mapping_step(request, group, read):
+    """MAPPING's actions on a dry run (None for any other); `read(data, filename)` → (table, plan)
+    for the meanings of words."""
+
+    def check_waiting(data, filename):
+        options = PENDING.options(request)
+        return _check(request, group, ImportForm(initial=options), data, filename, options)
+
+    return MAPPING.handle(
+        request,
+        group,
+        check=check_waiting,
+        render=lambda mapping: _render(request, ImportForm(initial=PENDING.options(request)), **mapping),
+        back=reverse("incidents:import"),
+        read=read,
+    )
 
 
 def _read(request, group, data: bytes, filename: str, options: dict):
@@ -254,6 +264,8 @@ def import_progress(request, token):
     state = import_jobs.read_progress(token)
     if state is None or state.get("user") != request.user.pk or state.get("group") != group.pk:
         raise Http404
+    if request.method == "POST":
+        return _progress_choice(request, group, token, state)
     total = state.get("total") or 0
     done = min(state.get("done") or 0, total)
     context = {
@@ -267,9 +279,45 @@ def import_progress(request, token):
     }
     if state.get("state") in (import_jobs.CHECKED, import_jobs.REFUSED) and "counts" in state:
         context.update(_dry_run_context(state, token if state.get("state") == import_jobs.CHECKED else None))
+    if state.get("state") == import_jobs.CHECKED:
+        # The file waits, as after a small file's dry run, and the dry run's forms post here.
+        context.update(mapping_token=token, values_form=MAPPING.values_form(group, request.user, _checked(state)))
     response = render(request, "incidents/import_progress.html", context)
     response["Cache-Control"] = "no-store"
     return response
+
+
+@dataclass
+class _Checked(register_io.Plan):
+    """A background dry run as its page's choices read a plan: from the summary it kept, for the
+    large file is not read again in the request."""
+
+    unknown: dict = field(default_factory=dict)
+
+    def unknown_values(self) -> dict[str, dict[str, int]]:
+        return self.unknown
+
+
+def _checked(state: dict) -> _Checked:
+    return _Checked(filename=state.get("filename", ""), unknown=state.get("unknown") or {})
+
+
+def _progress_choice(request, group, token: str, state: dict):
+    """A choice on a background dry run's page, whose forms post to it: the refused rows the check
+    wrote, the meanings of the words it did not know (the file is then checked again in the
+    background); any other as on the import page."""
+    if request.POST.get("action") == "refused":
+        try:
+            workbook = import_jobs.refused_path(token).open("rb")
+        except OSError:
+            messages.error(request, _("The checked file is no longer available. Upload it again."))
+            return redirect("incidents:import")
+        name = refused_rows.download_name(state.get("filename", ""))
+        response = FileResponse(workbook, as_attachment=True, filename=name, content_type=XLSX_CONTENT_TYPE)
+        response["Cache-Control"] = "private, no-store"
+        return response
+    checked = _checked(state)
+    return _mapping_step(request, group, lambda data, filename: (None, checked)) or incident_import(request)
 
 
 @login_required

@@ -36,7 +36,7 @@ from varna.core import column_mapping, import_plan, tabular
 from varna.core.import_plan import ADDED, CHANGED, REFUSED, UNCHANGED, Change, RowError, add_error
 from varna.core.tabular import Column, Table
 
-from .models import OrgUnit, Person, RoleAssignment
+from .models import Body, OrgUnit, Person, RoleAssignment
 
 IMPORT_KIND = "people"
 """The import's name for its saved column choices (core/column_mapping.py)."""
@@ -79,6 +79,15 @@ COLUMNS = (
         "nivå",
         ("nivå", "enhetsnivå", "level", "unit level"),
         gettext_lazy("Level of the unit, by name or key from the policy profile (e.g. Förvaltning)."),
+    ),
+    Column(
+        "body",
+        "ansvarigt organ",
+        ("ansvarigt organ", "ansvarig nämnd", "nämnd", "organ", "responsible body", "body", "committee"),
+        gettext_lazy(
+            "The body the unit answers to (a committee, the executive board, a company board), by its name in "
+            "the register of bodies. May be empty: an existing unit keeps its body."
+        ),
     ),
     Column(
         "employee_number",
@@ -130,7 +139,7 @@ COLUMNS = (
     ),
 )
 UNIT_REQUIRED = ("code", "name", "level")
-UNIT_ONLY = ("name", "level", "parent")
+UNIT_ONLY = ("name", "level", "parent", "body")
 PERSON_REQUIRED = ("employee_number", "first_name", "last_name", "code")
 PERSON_ONLY = ("first_name", "last_name", "email", "phone", "title", "employment_start", "employment_end")
 PERSON_TEXT = ("first_name", "last_name", "email", "phone", "title")
@@ -223,6 +232,7 @@ _FIELD_MODEL = {
     "name": (OrgUnit, "name"),
     "parent": (OrgUnit, "code"),
     "level": (OrgUnit, "kind"),
+    "body": (Body, "name"),
     "employee_number": (Person, "employee_number"),
     "first_name": (Person, "first_name"),
     "last_name": (Person, "last_name"),
@@ -307,9 +317,13 @@ def _display_date(value: datetime.date | None) -> str:
 
 def value_choices(group, user) -> dict[str, list[tuple[str, str]]]:
     """What a word of the file can be said to mean (core/column_mapping.py): the profile's unit
-    levels."""
+    levels and the group's bodies (by name: the column names a body as the register does)."""
     profile = group.profile
-    return {"level": [(key, profile.level_name(key)) for key in profile.unit_levels]}
+    bodies = Body.objects.filter(group=group).order_by("name")
+    return {
+        "level": [(key, profile.level_name(key)) for key in profile.unit_levels],
+        "body": [(body.name, f"{body.name} ({profile.body_kind_name(body.kind).lower()})") for body in bodies],
+    }
 
 
 def build_plan(table: Table, group, user, *, lock: bool = False) -> Plan:
@@ -329,6 +343,11 @@ def build_plan(table: Table, group, user, *, lock: bool = False) -> Plan:
     by_code = {u.code.casefold(): u for u in units}
     by_id = {u.pk: u for u in units}
     managed = set(OrgUnit.objects.restrict(user, "manage").filter(group=group).values_list("pk", flat=True))
+    bodies: dict[str, list[Body]] = {}
+    body_names: dict[int, str] = {}
+    for body in Body.objects.filter(group=group):
+        bodies.setdefault(body.name.casefold(), []).append(body)
+        body_names[body.pk] = body.name
 
     unit_rows = [r for r in rows if r.kind == UNIT]
     person_rows = [r for r in rows if r.kind == PERSON]
@@ -446,6 +465,21 @@ def build_plan(table: Table, group, user, *, lock: bool = False) -> Plan:
         else:
             error(row, "parent", _("You do not manage the unit %(code)s.") % {"code": row.values["parent"]})
 
+    # The body each unit row names: by its name in the register, which must be unambiguous.
+    for row in file_units.values():
+        name = row.values.get("body", "")
+        if not name:
+            continue
+        found = bodies.get(name.casefold(), [])
+        if len(found) == 1:
+            row.values["body"] = found[0]
+        elif found:
+            error(row, "body", _("Several bodies are called “%(name)s”; rename one in the register.") % {"name": name})
+        else:
+            known = ", ".join(sorted(b.name for same in bodies.values() for b in same)[:10]) or "–"
+            message = _("There is no body called “%(name)s” (known: %(known)s).") % {"name": name, "known": known}
+            add_error(table, row, "body", message, unknown=name)
+
     # What each accepted unit row changes.
     def code_of(key: str) -> str:
         return by_code[key].code if key in by_code else file_units[key].values["code"]
@@ -472,6 +506,10 @@ def build_plan(table: Table, group, user, *, lock: bool = False) -> Plan:
             )
         if row.moves:
             changes.append(Change(label(OrgUnit, "parent"), by_id[existing.parent_id].code, code_of(row.parent_key)))
+        body = v.get("body") or None
+        if body is not None and body.pk != existing.responsible_body_id:
+            before = body_names.get(existing.responsible_body_id, "")
+            changes.append(Change(label(OrgUnit, "responsible_body"), before, body.name))
         row.changes = changes
         row.status = CHANGED if changes else UNCHANGED
 
@@ -607,6 +645,8 @@ def apply_plan(plan: Plan, group, user) -> None:
         if row.parent_key is not None:
             unit.parent = fresh(by_code[row.parent_key])
         unit.code, unit.name, unit.kind = v["code"], v["name"], v["level"]
+        if v.get("body"):
+            unit.responsible_body = v["body"]
         unit._change_reason = reason
         unit._history_user = user
         if unit.pk is None:

@@ -5,7 +5,7 @@ from django.utils.translation import ngettext
 
 from varna.core.obligations import Evidence, Result, Status, registry
 
-from .models import Body, OrgUnit
+from .models import Body, OrgUnit, RoleAssignment
 from .services import people_with_role, responsibilities, units_at_levels
 
 
@@ -83,8 +83,6 @@ def units_have_body(group, profile, levels):
 
 @registry.register("units_have_role", levels=("unit_levels[]", True), role=("role_types", True))
 def units_have_role(group, profile, levels, role):
-    from .models import RoleAssignment
-
     units = units_at_levels(group, levels)
     what = _levels_name(profile, levels)
     name = profile.role_name(role).lower()
@@ -138,3 +136,109 @@ def operational_responsibility(group, profile, levels):
     if all(by_unit[u.pk].rule == "coordinator" for u in units):
         return Result(Status.MET, _("All %(n)s %(what)s have a security coordinator.") % counted)
     return Result(Status.MET, _("All %(n)s %(what)s have an operationally responsible person.") % counted)
+
+
+@registry.register("security_group", role=("role_types", True), lead=("role_types", False), minimum=("int", False))
+def security_group(group, profile, role, lead=None, minimum=2):
+    """A central security group exists with named members: at least `minimum` people hold the
+    role at the group's top unit (a member appointed at a unit below sits in a local group, not
+    the central one) and, when the profile names a `lead` role, someone leads it there."""
+    # One query: the assignments of both roles anywhere in the group, the top unit's told apart
+    # by having no parent (the obligations page runs every check live: two queries a check).
+    roles = [role, lead] if lead else [role]
+    assignments = list(
+        RoleAssignment.objects.current()
+        .filter(unit__group=group, role__in=roles)
+        .select_related("person__unit", "unit")
+        .order_by("person__last_name", "person__first_name", "pk")
+    )
+    central = [a for a in assignments if a.unit.parent_id is None]
+    members = [a for a in central if a.role == role]
+    leads = [a for a in central if a.role == lead] if lead else []
+    local = sum(1 for a in assignments if a.role == role and a.unit.parent_id is not None)
+    top = central[0].unit if central else group.root
+    if top is None:
+        return Result(Status.NOT_MET, _("The group has no top unit yet."))
+    name = profile.role_name(role)
+    evidence = [
+        Evidence.of(a.person, f"{a.person} ({profile.role_name(a.role).lower()})", also=[a.unit])
+        for a in leads + members
+    ]
+    counted = {"role": name, "n": len(members), "unit": top.name}
+    summary = (
+        ngettext(
+            "%(role)s: %(n)s named member at %(unit)s.", "%(role)s: %(n)s named members at %(unit)s.", len(members)
+        )
+        % counted
+    )
+    gaps = []
+    if len(members) < minimum:
+        gaps.append(_("At least %(min)s members are needed.") % {"min": minimum})
+    if lead and not leads:
+        gaps.append(_("Nobody is appointed %(lead)s.") % {"lead": profile.role_name(lead).lower()})
+    if local:
+        gaps.append(
+            ngettext(
+                "%(k)s more is appointed at a unit below the top and is not counted in the central group.",
+                "%(k)s more are appointed at units below the top and are not counted in the central group.",
+                local,
+            )
+            % {"k": local}
+        )
+    if not members:
+        return Result(Status.NOT_MET, " ".join([summary, *gaps]), evidence)
+    status = Status.PARTLY if len(members) < minimum or (lead and not leads) else Status.MET
+    return Result(status, " ".join([summary, *gaps]), evidence)
+
+
+@registry.register("board_reaches_companies", board=("body_kinds", True), levels=("unit_levels[]", False))
+def board_reaches_companies(group, profile, board, levels=None):
+    """The board's responsibility reaches every municipal company (the units at the company
+    levels: those under the municipality's controlling influence are the ones registered as
+    companies): the company, or a unit above it, answers to a body of the board's kind, and the
+    company has a board of its own. A company outside that line is a gap; one without its own
+    board is partly met."""
+    levels = levels or profile.company_levels()
+    companies = units_at_levels(group, levels)
+    if not companies:
+        return Result(
+            Status.NOT_CHECKABLE,
+            _("No %(what)s are registered.") % {"what": _levels_name(profile, levels) or _("municipal companies")},
+        )
+    above = {pk for company in companies for pk in company.ancestor_ids}
+    answering = set(
+        OrgUnit.objects.filter(pk__in=above | {c.pk for c in companies}, responsible_body__kind=board).values_list(
+            "pk", flat=True
+        )
+    )
+    outside = [c for c in companies if not answering.intersection([*c.ancestor_ids, c.pk])]
+    without_board = [c for c in companies if c not in outside and c.responsible_body_id is None]
+    what = _levels_name(profile, levels)
+    board_name = profile.body_kind_name(board)
+    if outside:
+        return Result(
+            Status.NOT_MET,
+            ngettext(
+                "%(k)s of %(n)s %(what)s is outside the line of %(board)s: no unit above it answers to it.",
+                "%(k)s of %(n)s %(what)s are outside the line of %(board)s: no unit above them answers to it.",
+                len(outside),
+            )
+            % {"k": len(outside), "n": len(companies), "what": what, "board": board_name},
+            _unit_evidence(outside[:10]),
+        )
+    if without_board:
+        return Result(
+            Status.PARTLY,
+            ngettext(
+                "%(board)s reaches all %(n)s %(what)s; %(k)s has no board of its own registered.",
+                "%(board)s reaches all %(n)s %(what)s; %(k)s have no board of their own registered.",
+                len(without_board),
+            )
+            % {"k": len(without_board), "n": len(companies), "what": what, "board": board_name},
+            _unit_evidence(without_board[:10]),
+        )
+    return Result(
+        Status.MET,
+        _("%(board)s reaches all %(n)s %(what)s, each with a board of its own.")
+        % {"n": len(companies), "what": what, "board": board_name},
+    )
