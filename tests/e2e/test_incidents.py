@@ -116,17 +116,19 @@ def test_a_large_import_runs_in_the_background_with_its_progress(page, tmp_path,
 
     # A file checked and imported in the background (here at once, by the immediate backend).
     path = tmp_path / "handelser.csv"
-    path.write_text(
-        "datum;kategori;enhetskod;beskrivning\n"
+
+    def check_in_background(rows: str) -> None:
+        path.write_text("datum;kategori;enhetskod;beskrivning\n" + rows, encoding="utf-8")
+        page.goto("/handelser/import/")
+        page.locator("input[type=file]").set_input_files(str(path))
+        page.locator("button[name=action][value=preview]").click()
+        page.wait_for_url("**/handelser/import/*/")
+
+    check_in_background(
         "2024-01-10;Vattenskada;TF;Vattenläcka i Funäsdalens sporthall.\n"
         "2024-01-11;Tillbud;TF;Halka vid entrén i Funäsdalen.\n"
-        "2024-01-12;Inbrott;TF;Inbrott i förrådet i Funäsdalen.\n",
-        encoding="utf-8",
+        "2024-01-12;Inbrott;TF;Inbrott i förrådet i Funäsdalen.\n"
     )
-    page.goto("/handelser/import/")
-    page.locator("input[type=file]").set_input_files(str(path))
-    page.locator("button[name=action][value=preview]").click()
-    page.wait_for_url("**/handelser/import/*/")
     expect(page.locator("#count-added")).to_have_text("3")
     assert_accessible(page, "incident import checked in the background")
     page.locator("button[name=action][value=apply]").click()
@@ -136,16 +138,10 @@ def test_a_large_import_runs_in_the_background_with_its_progress(page, tmp_path,
 
     # Refused in the background: the file's own words are given a meaning on the progress page,
     # which also offers the refused rows, and the file is checked again.
-    path.write_text(
-        "datum;kategori;enhetskod;beskrivning\n"
+    check_in_background(
         "2024-02-10;Fordonsskada;TF;Krossad ruta på bilen i Funäsdalen.\n"
-        "2024-02-11;Fordonsskada;TF;Repad lack på bilen i Funäsdalen.\n",
-        encoding="utf-8",
+        "2024-02-11;Fordonsskada;TF;Repad lack på bilen i Funäsdalen.\n"
     )
-    page.goto("/handelser/import/")
-    page.locator("input[type=file]").set_input_files(str(path))
-    page.locator("button[name=action][value=preview]").click()
-    page.wait_for_url("**/handelser/import/*/")
     expect(page.locator("#count-refused")).to_have_text("2")
     expect(page.locator("button[name=action][value=refused]")).to_be_visible()
     assert_accessible(page, "incident import refused in the background")
