@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "varna.risks",
     "varna.incidents",
     "varna.insurance",
+    "varna.facilities",
 ]
 
 MIDDLEWARE = [

@@ -19,9 +19,16 @@ def _menu_labels(page: str) -> list[str]:
 
 
 def test_the_installed_areas_are_the_apps_that_declare_one():
-    assert [a.key for a in areas.installed()] == ["organisation", "documents", "risks", "incidents", "insurance"]
+    assert [a.key for a in areas.installed()] == [
+        "organisation",
+        "documents",
+        "risks",
+        "incidents",
+        "insurance",
+        "facilities",
+    ]
     assert all(areas.is_built(a.key) for a in areas.installed())
-    assert not areas.is_built("facilities")
+    assert not areas.is_built("training")
 
 
 def test_each_area_brings_its_jobs_into_the_schedule():
@@ -36,6 +43,7 @@ def test_the_demo_loads_the_organisation_first_and_the_areas_in_their_order():
     assert loaders == [
         "varna.organisation.demo",
         "varna.documents.demo",
+        "varna.facilities.demo",
         "varna.risks.demo",
         "varna.incidents.demo",
         "varna.insurance.demo",
@@ -48,8 +56,8 @@ def test_an_area_must_be_one_of_the_policy_and_declared_once():
     with pytest.raises(ImproperlyConfigured, match="declared twice"):
         areas.register(areas.Area(key="risks"))
     with pytest.raises(ImproperlyConfigured, match="menu section"):
-        areas.register(areas.Area(key="facilities", nav=[areas.NavEntry("somewhere", "Lås", "home")]))
-    assert not areas.is_built("facilities")
+        areas.register(areas.Area(key="training", nav=[areas.NavEntry("somewhere", "Kurs", "home")]))
+    assert not areas.is_built("training")
 
 
 def test_the_coordinator_sees_every_section_of_the_menu(client_for):
@@ -57,7 +65,15 @@ def test_the_coordinator_sees_every_section_of_the_menu(client_for):
     for section in ("Organisation", "Registers", "Follow-up", "My work"):
         assert f">{section}</button>" in page
     labels = _menu_labels(page)
-    for label in ("Municipal group", "Governing documents", "Risks", "Measures", "Incidents", "Insurance"):
+    for label in (
+        "Municipal group",
+        "Governing documents",
+        "Risks",
+        "Measures",
+        "Incidents",
+        "Insurance",
+        "Sites and buildings",
+    ):
         assert label in labels
     assert "Policy and obligations" in labels and "My tasks" in labels
     assert "My reports" not in labels  # the register itself is in the menu

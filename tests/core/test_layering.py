@@ -102,7 +102,7 @@ def test_a_relative_import_is_resolved_to_its_app(tmp_path, monkeypatch):
     assert [m for _p, _l, m in _imports("organisation")] == ["varna.risks.services", "varna.organisation.models"]
 
 
-@pytest.mark.parametrize("area", sorted({"documents", "risks", "incidents", "insurance"}))
+@pytest.mark.parametrize("area", sorted({"documents", "risks", "incidents", "insurance", "facilities"}))
 def test_an_area_imports_only_the_areas_it_requires(area):
     """An area declares what it builds on (Area.requires); the imports may not say more, so that
     removing an area together with its dependants (core.areas.dependants) leaves nothing that

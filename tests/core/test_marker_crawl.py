@@ -47,6 +47,8 @@ SEARCHED = [
     "risks:measure-export",
     "incidents:list",
     "incidents:export",
+    "facilities:list",
+    "facilities:export",
 ]
 BY_UNIT = [
     "organisation:people",
@@ -56,6 +58,8 @@ BY_UNIT = [
     "risks:list",
     "risks:measures",
     "incidents:list",
+    "facilities:list",
+    "facilities:export",
 ]
 
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from varna.documents.models import Document
+from varna.facilities.models import Building, Site
 from varna.incidents.models import CostItem, Incident
 from varna.insurance.models import InsurancePolicy, InsuranceReview
 from varna.organisation.models import ExternalParty, OrgUnit, Person, RoleAssignment
@@ -86,6 +87,18 @@ def target_object(kind, target, group):
     if kind == "review":
         review = InsuranceReview.objects.create(group=group, unit=unit, year=1990 + unit.pk, due_date="2026-03-31")
         return review, unit
+    if kind == "site":
+        site = Site.objects.filter(unit__path__startswith=unit.path).exclude(classification="classified").first()
+        return site, site.unit
+    if kind == "building":
+        building = (
+            Building.objects.filter(site__unit__path__startswith=unit.path)
+            .exclude(classification="classified")
+            .exclude(site__classification="classified")
+            .select_related("site__unit")
+            .first()
+        )
+        return building, building.site.unit
     if kind in ("incident", "cost"):
         # Not one a demo login reported: a reporter reads their own report whatever their role.
         incident = (
@@ -144,6 +157,13 @@ DETAIL = (
     + [Entry("documents:compare", "view", t, "document") for t in ("own", "other")]
     + [Entry("documents:version-upload", "change", t, "document") for t in ("own", "other")]
     + [Entry("organisation:contract-create", "change", t, "party") for t in ("own", "other")]
+    + [Entry("facilities:site", "view", t, "site") for t in ("own", "other")]
+    + [Entry("facilities:edit", "change", t, "site") for t in ("own", "other")]
+    + [Entry("facilities:delete", "change", t, "site") for t in ("own", "other")]
+    + [Entry("facilities:building-create", "change", t, "site") for t in ("own", "other")]
+    + [Entry("facilities:building", "view", t, "building") for t in ("own", "other")]
+    + [Entry("facilities:building-edit", "change", t, "building") for t in ("own", "other")]
+    + [Entry("facilities:building-delete", "change", t, "building") for t in ("own", "other")]
 )
 
 
@@ -207,6 +227,7 @@ def test_posting_an_edit_outside_the_scope_changes_nothing(client, client_for, g
         ("incidents:import", "change"),
         ("incidents:import-template", "change"),
         ("insurance:create", "change"),
+        ("facilities:create", "change"),
     ],
 )
 def test_create_pages_need_the_action_somewhere(client, client_for, group, name, action):
@@ -232,6 +253,7 @@ LIST_PAGES = [
     "risks:functions",
     "risks:dependency-graph",
     "incidents:list",
+    "facilities:list",
 ]
 LIST_MODELS = {
     "risks:list": Risk,
@@ -256,6 +278,8 @@ def _links(group, code, name):
         objects = Incident.objects.filter(
             unit__path__startswith=root.path, reported_by__isnull=True, occurred_at__year=timezone.localdate().year
         ).exclude(classification="classified")
+    elif name == "facilities:list":
+        objects = Site.objects.filter(unit__path__startswith=root.path).exclude(classification="classified")
     elif name in LIST_MODELS:
         objects = (
             LIST_MODELS[name].objects.filter(unit__path__startswith=root.path).exclude(classification="classified")
@@ -583,7 +607,42 @@ ACTIONS = [
         done=lambda role, login: RoleAssignment.objects.get(pk=role.pk).valid_to == timezone.localdate(),
         prepare=lambda role: _current(role),
     ),
+    Action(
+        "facilities:building-create",
+        "site",
+        ("change",),
+        post=lambda site, login: {"name": f"Hus {login}", "code": f"H-{login}", "classification": "internal"},
+        done=lambda site, login: site.buildings.filter(code=f"H-{login}").exists(),
+    ),
+    Action(
+        "facilities:building-delete",
+        "building",
+        ("change",),
+        post=lambda building, login: {},
+        done=lambda building, login: not Building.objects.filter(pk=building.pk).exists(),
+        prepare=lambda building: _spare_building(building.site),
+    ),
+    Action(
+        "facilities:delete",
+        "site",
+        ("change",),
+        post=lambda site, login: {},
+        done=lambda site, login: not Site.objects.filter(pk=site.pk).exists(),
+        prepare=lambda site: _spare_site(site),
+    ),
 ]
+
+
+def _spare_building(site):
+    """A building of its own for each login's try at deleting one."""
+    n = site.buildings.count()
+    return Building.objects.create(site=site, name=f"Extra {n}", code=f"EXTRA-{n}")
+
+
+def _spare_site(site):
+    """An empty site in the same unit for each login's try at deleting one."""
+    n = Site.objects.filter(group=site.group).count()
+    return Site.objects.create(group=site.group, unit=site.unit, name=f"Extra {n}", code=f"EXTRA-{n}")
 
 
 def _target(kind, target, group):

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from varna.documents import services
 from varna.documents.models import Document
+from varna.facilities.models import Building, Site
 from varna.incidents import services as incident_services
 from varna.incidents.models import CostItem, Incident, InvolvedPerson
 from varna.organisation.models import Contract, ExternalParty, OrgUnit, Person, RoleAssignment
@@ -64,6 +65,21 @@ def _grow(group, n):
         measured.measures.add(measure)
         measured.risks.add(risk)
         incident_services.update_costs(measured)
+        school = Site.objects.get(group=group, code="SVEG-SK")
+        for variant in ("internal", "classified"):
+            site = Site.objects.create(
+                group=group,
+                unit=unit,
+                name=f"Anläggning {i}-{n}-{variant}",
+                code=f"S-{i}-{n}-{variant}",
+                classification=variant,
+                classification_ground="OSL 18 kap. 8 §" if variant == "classified" else "",
+            )
+            site.using_units.set([unit, tf])
+            Building.objects.create(site=site, name="Hus", code="A")
+            Building.objects.create(
+                site=school, name=f"Paviljong {i}-{n}-{variant}", code=f"P-{i}-{n}-{variant}", classification=variant
+            )
     return tf
 
 
@@ -112,6 +128,9 @@ PAGES = [
     ("incidents:list", None),
     ("incidents:statistics", None),
     ("incidents:incident", "incident"),
+    ("facilities:list", None),
+    ("facilities:site", "site"),
+    ("facilities:building", "building"),
 ]
 
 
@@ -148,6 +167,10 @@ def test_query_count_is_constant_in_the_data_size(group, client_for, name, arg, 
             return reverse(name, args=[_measured_incident(group, OrgUnit.objects.get(group=group, code="TF")).pk])
         if arg == "party":
             return reverse(name, args=[ExternalParty.objects.get(group=group, name="Fjällbygg Entreprenad AB").pk])
+        if arg == "site":
+            return reverse(name, args=[Site.objects.get(group=group, code="SVEG-SK").pk])
+        if arg == "building":
+            return reverse(name, args=[Building.objects.get(site__group=group, site__code="SVEG-SK", code="A").pk])
         return reverse(name)
 
     _grow(group, 3)

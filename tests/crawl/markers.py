@@ -419,6 +419,46 @@ def make_incidents(m: Markers) -> None:
         services.link_risk(m.get("incident", partner, "cls"), risk, user=None)
 
 
+def make_facilities(m: Markers) -> None:
+    from varna.facilities.models import Building, Site
+
+    for unit in m.units:
+        partner = m.partner(unit)
+        for variant in VARIANTS:
+            marker = m.add("site", unit, variant)
+            site = Site.objects.create(
+                group=m.group,
+                unit=unit,
+                name=marker,
+                code=marker[:7],
+                kind="water_works" if variant == "cls" else "school",
+                address=marker,
+                town="Sveg",
+                property_designation=marker,
+                contact=m.get("person", partner.code, "int"),
+                **_classification(variant),
+            )
+            site.using_units.set([unit, partner])
+            # Edited after creation: the history holds the change.
+            site.notes = f"Anteckning {marker}"
+            site.save()
+            m.register("site", unit, variant, site, marker)
+            # Its buildings: on an internal site an internal and a classified one; on a classified
+            # site one marked internal, classified with its site all the same.
+            for building_variant in ("int", "cls") if variant == "int" else ("int",):
+                classified = variant == "cls" or building_variant == "cls"
+                marker = m.add("building", unit, "cls" if classified else "int")
+                building = Building.objects.create(
+                    site=site,
+                    name=marker,
+                    code=marker[:7],
+                    address=marker,
+                    notes=marker,
+                    **_classification(building_variant),
+                )
+                m.register("building", unit, f"{variant}-{building_variant}", building, marker)
+
+
 def log_reads(m: Markers) -> None:
     """Earlier reads of classified records by the group's coordinator: the access log names them."""
     user = m.users["samordnare"]
@@ -438,7 +478,7 @@ def log_reads(m: Markers) -> None:
     AccessLogEntry.objects.bulk_create(entries)
 
 
-AREAS = [make_organisation, make_documents, make_risks, make_insurance, make_incidents, log_reads]
+AREAS = [make_organisation, make_documents, make_risks, make_insurance, make_incidents, make_facilities, log_reads]
 
 
 def make_markers(group) -> Markers:

@@ -3,6 +3,7 @@
 import pytest
 
 from varna.documents.models import Document, NotificationDuty
+from varna.facilities.models import Building, Site
 from varna.incidents.models import CostItem, Incident
 from varna.insurance.models import InsurancePolicy, InsuranceReview
 from varna.organisation.models import ExternalParty, OrgUnit, Person, RoleAssignment
@@ -133,6 +134,24 @@ def incident_pages(group):
         f"/handelser/{closed.pk}/ny-atgard/",
         f"/handelser/kostnader/{item.pk}/andra/",
         *insurance_pages(group),
+        *facilities_pages(group),
+    ]
+
+
+def facilities_pages(group):
+    site = Site.objects.get(group=group, code="KOMMUNHUS")
+    building = Building.objects.get(site=site, code="A")
+    return [
+        "/anlaggningar/",
+        "/anlaggningar/?q=sveg&typ=school",
+        "/anlaggningar/ny/",
+        f"/anlaggningar/{site.pk}/",
+        f"/anlaggningar/{site.pk}/andra/",
+        f"/anlaggningar/{site.pk}/ta-bort/",
+        f"/anlaggningar/{site.pk}/ny-byggnad/",
+        f"/anlaggningar/byggnader/{building.pk}/",
+        f"/anlaggningar/byggnader/{building.pk}/andra/",
+        f"/anlaggningar/byggnader/{building.pk}/ta-bort/",
     ]
 
 

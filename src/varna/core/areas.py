@@ -56,6 +56,7 @@ DEMO_SECTIONS: dict[str, tuple[str, ...]] = {
     "risks": ("vital_functions", "analyses"),
     "incidents": ("incidents",),
     "insurance": ("insurance",),
+    "facilities": ("facilities",),
 }
 
 # Where a navigation entry goes: the groups of the main menu, in their order.

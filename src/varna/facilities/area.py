@@ -1,0 +1,21 @@
+from django.utils.translation import gettext_lazy as _
+
+from varna.core.areas import Area, NavEntry, register
+
+from .demo import load_demo_facilities
+from .profile import DEMO_SECTIONS, check_demo_facilities
+
+register(
+    Area(
+        key="facilities",
+        urls="varna.facilities.urls",
+        url_prefix="anlaggningar/",
+        nav=[NavEntry("registers", _("Sites and buildings"), "facilities:list", order=60, current=("facilities:*",))],
+        start_url="facilities:list",
+        start_label=_("Open the register of sites"),
+        demo=load_demo_facilities,
+        demo_order=15,  # only the organisation's units and people
+        demo_sections=DEMO_SECTIONS,
+        profile_checks=[check_demo_facilities],
+    )
+)
