@@ -65,7 +65,7 @@ def test_a_section_of_an_area_not_built_yet_is_accepted_once_its_area_owns_it(mo
     text = replace_once(text, "\nobligations:", "\nlocks:\n  - {door: main, code: [1, 2]}\n\nobligations:")
     (error,) = errors_of(text)
     assert error == f"harjedalen.yaml, line {line_of(text, 'locks:')}, field 'locks': unknown field"
-    monkeypatch.setattr(areas, "PROFILE_SECTIONS", {**areas.PROFILE_SECTIONS, "facilities": ("locks",)})
+    monkeypatch.setattr(areas, "PROFILE_SECTIONS", {**areas.PROFILE_SECTIONS, "crisis": ("locks",)})
     assert parse_profile(text, "harjedalen.yaml").data["locks"] is None
 
 
@@ -137,14 +137,14 @@ def test_a_section_is_owned_by_one_area_and_not_by_the_organisation():
 
 def test_an_area_may_declare_only_the_sections_of_its_policy_area():
     with pytest.raises(ImproperlyConfigured, match="'risk_matrix', which is not the area's"):
-        areas.register(areas.Area(key="facilities", profile_sections={"risk_matrix": F(Str())}))
+        areas.register(areas.Area(key="crisis", profile_sections={"risk_matrix": F(Str())}))
     with pytest.raises(ImproperlyConfigured, match=r"'demo\.analyses', which is not the area's"):
-        areas.register(areas.Area(key="facilities", demo_sections={"analyses": F(Str())}))
-    assert not areas.is_built("facilities")
+        areas.register(areas.Area(key="crisis", demo_sections={"analyses": F(Str())}))
+    assert not areas.is_built("crisis")
 
 
 def test_the_trainings_keep_their_schema_until_their_area_is_built(text):
-    assert not areas.is_built("training")
+    assert not areas.is_built("crisis")
     text = replace_once(text, "audience: role", "audience: everybody")
     (error,) = errors_of(text)
     assert error.startswith(f"harjedalen.yaml, line {line_of(text, 'everybody')}, field 'trainings[")
