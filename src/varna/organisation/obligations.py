@@ -160,9 +160,17 @@ def security_group(group, profile, role, lead=None, minimum=2):
     if top is None:
         return Result(Status.NOT_MET, _("The group has no top unit yet."))
     name = profile.role_name(role)
+    # Each person once, with the group's roles they hold (the lead is usually a member too).
+    held: dict[int, list] = {}
+    for a in leads + members:
+        held.setdefault(a.person_id, []).append(a)
     evidence = [
-        Evidence.of(a.person, f"{a.person} ({profile.role_name(a.role).lower()})", also=[a.unit])
-        for a in leads + members
+        Evidence.of(
+            roles[0].person,
+            f"{roles[0].person} ({', '.join(profile.role_name(a.role).lower() for a in roles)})",
+            also=[roles[0].unit],
+        )
+        for roles in held.values()
     ]
     counted = {"role": name, "n": len(members), "unit": top.name}
     summary = (
