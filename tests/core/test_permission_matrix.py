@@ -228,6 +228,7 @@ def test_posting_an_edit_outside_the_scope_changes_nothing(client, client_for, g
         ("incidents:import-template", "change"),
         ("insurance:create", "change"),
         ("facilities:create", "change"),
+        ("facilities:import", "change"),
     ],
 )
 def test_create_pages_need_the_action_somewhere(client, client_for, group, name, action):

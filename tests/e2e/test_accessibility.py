@@ -145,6 +145,7 @@ def facilities_pages(group):
         "/anlaggningar/",
         "/anlaggningar/?q=sveg&typ=school",
         "/anlaggningar/ny/",
+        "/anlaggningar/import/",
         f"/anlaggningar/{site.pk}/",
         f"/anlaggningar/{site.pk}/andra/",
         f"/anlaggningar/{site.pk}/ta-bort/",
@@ -225,3 +226,22 @@ def test_the_lists_have_no_wcag_violations_on_a_phone(phone, e2e_demo):
         response = phone.goto(url)
         assert response.status == 200, url
         assert_accessible(phone, f"{url} (390 px)")
+
+
+def test_the_site_import_dry_run_has_no_wcag_violations(page, e2e_demo, tmp_path, settings):
+    """The import of sites and buildings, with rows added, changed and refused on its dry run."""
+    settings.DATA_DIR = tmp_path
+    login(page, "samordnare")
+    path = tmp_path / "fastigheter.csv"
+    path.write_text(
+        "anläggningskod;anläggningsnamn;typ;ägarenhet;gatuadress;byggnadskod;byggnadsnamn\n"
+        "NY-SK;Ny skola;Skola;TF;Skolvägen 1;A;Huvudbyggnad\n"
+        "SVEG-SK;;;;Kyrkogatan 14;;\n"
+        "NY-2;Annan;Slott;NOPE;;;\n",
+        encoding="utf-8",
+    )
+    page.goto("/anlaggningar/import/")
+    page.locator("input[type=file]").set_input_files(str(path))
+    page.locator("button[name=action][value=preview]").click()
+    page.wait_for_selector("#dry-run-heading")
+    assert_accessible(page, "/anlaggningar/import/ (dry run)")

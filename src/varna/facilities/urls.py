@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import import_views, views
 
 app_name = "facilities"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.site_list, name="list"),
     path("ny/", views.site_create, name="create"),
     path("export/", views.register_export, name="export"),
+    path("import/", import_views.site_import_view, name="import"),
     path("<int:pk>/", views.site_detail, name="site"),
     path("<int:pk>/andra/", views.SiteUpdateView.as_view(), name="edit"),
     path("<int:pk>/ta-bort/", views.site_delete, name="delete"),

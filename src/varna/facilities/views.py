@@ -22,6 +22,7 @@ from varna.core.views import scoped_group as _group
 from varna.organisation.models import OrgUnit
 
 from .forms import BuildingForm, SiteForm
+from .import_views import may_import
 from .models import Building, Site, SiteKind
 
 PAGE_SIZE = 50
@@ -74,6 +75,7 @@ def site_list(request):
             "kinds": SiteKind.choices,
             "units": OrgUnit.objects.restrict(request.user).filter(group=group, depth__lte=2).order_by("path"),
             "can_create": bool(get_access(request.user).scopes("change")),
+            "can_import": may_import(request.user),
         },
     )
 
