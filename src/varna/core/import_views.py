@@ -2,7 +2,9 @@
 → (what the file's words mean) → import, all or nothing; the refused rows as a workbook.
 
 An import declares what differs (`FileImport`): its kind, who may import, how a file is read
-and checked into a plan and how it is written, its template and where the user goes after it;
+and checked into a plan and how it is written, its template (extending
+templates/core/file_import.html with its words and its tables of rows) and where the user goes
+after it;
 the steps, the file waiting between them (core/pending_uploads.py), the mapping of columns and
 words (core/column_mapping.py) and the refused rows (core/refused_rows.py) are here. An area
 with more on its page (the analysis of a risk import, the background import of incidents)
@@ -47,6 +49,7 @@ class FileImport:
     form_class: type[ImportForm] = ImportForm
     context: Callable[[object, object], dict] = field(default=lambda request, group: {})
     changed_message: str = ""
+    record_label: str = ""  # what a row is, heading the refused rows (templates/core/file_import.html)
 
     def __post_init__(self):
         self.pending = PendingUploads(self.kind, f"varna_import_{self.kind}")
@@ -117,6 +120,7 @@ class FileImport:
             "columns": self.columns(group),
             "required": self.required if not callable(self.required) else (),
             "limit": DISPLAY_LIMIT,
+            "record_label": self.record_label,
             **self.context(request, group),
         }
         if plan is not None:

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from varna.core.access_log import log_reads
 from varna.core.context_processors import current_group
@@ -75,6 +76,7 @@ IMPORT = FileImport(
     required=register_io.REQUIRED,
     value_choices=register_io.value_choices,
     form_class=RegisterImportForm,
+    record_label=gettext_lazy("Document"),
 )
 
 

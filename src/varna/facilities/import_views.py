@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from varna.core.context_processors import current_group
 from varna.core.import_views import FileImport
@@ -53,6 +53,7 @@ IMPORT = FileImport(
     columns=lambda group: site_import.COLUMNS,
     required=site_import.REQUIRED,
     value_choices=site_import.value_choices,
+    record_label=gettext_lazy("Site / building"),
     context=lambda request, group: {"kind_names": [str(label) for label in SiteKind.labels]},
 )
 

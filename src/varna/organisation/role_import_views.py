@@ -3,7 +3,7 @@
 
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from varna.core.context_processors import current_group
 from varna.core.i18n import tr
@@ -49,6 +49,7 @@ ROLES = FileImport(
     required=role_import.REQUIRED,
     value_choices=role_import.value_choices,
     form_class=RegisterImportForm,
+    record_label=gettext_lazy("Person"),
     context=lambda request, group: {
         "people_url": reverse("organisation:import"),
         "role_names": [tr(spec["name"]) for spec in group.profile.role_types.values()],
