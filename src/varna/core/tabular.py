@@ -32,6 +32,7 @@ import warnings
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils import translation
@@ -453,6 +454,47 @@ def cell_date(value: Any) -> datetime.date | None:
     if not match:
         raise ValueError(text)
     return datetime.date(*(int(part) for part in match.groups()))
+
+
+SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u2007": " ", "\u2212": "-"})
+"""The spaces and the minus sign Excel and word processors write, as plain ones."""
+_GROUPED_NUMBER = re.compile(r"-?\d{1,3}(?:[ .']\d{3})+(?:,\d+)?")  # 1 250,5 · 12.345,5
+_PLAIN_NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?")  # 62,0345 · 62.0345 · 1250
+
+
+def cell_decimal(value: Any, suffix: re.Pattern | None = None) -> Decimal | None:
+    """A number as a register writes it: an Excel number, or text with a decimal comma (or
+    point) and thousands separated by spaces or dots ("1 250,5", "1.250,5"), with what `suffix`
+    matches at its end (a unit) dropped. None for an empty cell; ValueError otherwise."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError(value)
+        return Decimal(repr(value))
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError(value)
+        return value
+    text = " ".join(str(value).translate(SPACES).split())
+    if suffix is not None:
+        text = suffix.sub("", text).strip()
+    if text in ("", "-", "–"):
+        return None
+    if len(text) > 40:
+        raise ValueError(value)
+    if _GROUPED_NUMBER.fullmatch(text):
+        text = re.sub(r"[ .']", "", text)
+    elif not _PLAIN_NUMBER.fullmatch(text):
+        raise ValueError(value)
+    try:
+        return Decimal(text.replace(",", "."))
+    except InvalidOperation as error:
+        raise ValueError(value) from error
 
 
 def has_control_chars(text: str) -> bool:

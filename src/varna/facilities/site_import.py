@@ -21,7 +21,7 @@ The number of queries does not grow with the file.
 
 import re
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models.functions import Lower
@@ -260,44 +260,12 @@ def value_choices(group, user) -> dict[str, list[tuple[str, str]]]:
 
 # Reading cells ------------------------------------------------------------------------------
 
-_SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u2007": " ", "\u2212": "-"})
 _UNIT_SUFFIX = re.compile(r"\s*(?:m²|m2|kvm|°)$", re.IGNORECASE)
-_GROUPED = re.compile(r"-?\d{1,3}(?:[ .']\d{3})+(?:,\d+)?")  # 1 250,5 · 12.345,5
-_PLAIN = re.compile(r"-?\d+(?:[.,]\d+)?")  # 62,0345 · 62.0345 · 1250
 
 
 def read_decimal(value: Any) -> Decimal | None:
-    """A number as a register writes it: an Excel number, or text with a decimal comma (or
-    point) and thousands separated by spaces or dots ("1 250,5", "1.250,5"), a trailing m² or °
-    dropped. None for an empty cell; ValueError otherwise."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        raise ValueError(value)
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
-            raise ValueError(value)
-        return Decimal(repr(value))
-    if isinstance(value, Decimal):
-        if not value.is_finite():
-            raise ValueError(value)
-        return value
-    text = " ".join(str(value).translate(_SPACES).split())
-    text = _UNIT_SUFFIX.sub("", text).strip()
-    if text in ("", "-", "–"):
-        return None
-    if len(text) > 40:
-        raise ValueError(value)
-    if _GROUPED.fullmatch(text):
-        text = re.sub(r"[ .']", "", text)
-    elif not _PLAIN.fullmatch(text):
-        raise ValueError(value)
-    try:
-        return Decimal(text.replace(",", "."))
-    except InvalidOperation as error:
-        raise ValueError(value) from error
+    """A number of the register (core/tabular.cell_decimal), a trailing m² or ° dropped."""
+    return tabular.cell_decimal(value, _UNIT_SUFFIX)
 
 
 def _read_number(table: Table, row: Row, name: str, value: Any) -> Decimal | None:

@@ -480,7 +480,6 @@ def parse_when(value: Any, tz=None) -> datetime.datetime | None:
     raise ValueError(text)
 
 
-_SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u2007": " ", "\u2212": "-"})
 _CURRENCY = re.compile(r"^(?:sek|kr\.?)\s*|\s*(?:kr\.?|kronor|sek|:-|:–|,-|,–)$", re.IGNORECASE)
 _SWEDISH_AMOUNT = re.compile(r"(\d{1,3}(?:[ .']\d{3})+|\d+)(?:,(\d+))?")
 _DOT_DECIMAL = re.compile(r"(\d+)\.(\d{1,2})")  # 12345.50 as a program writes it (never 12.345)
@@ -514,7 +513,7 @@ def parse_amount(value: Any) -> Decimal | None:
     elif isinstance(value, str) and value.isascii() and value.isdigit():
         amount = Decimal(int(value))  # the common case, quickly
     elif isinstance(value, str):
-        text = " ".join(value.translate(_SPACES).split())
+        text = " ".join(value.translate(tabular.SPACES).split())
         if text in ("", "-", "–", "—"):
             return None
         negative = text.startswith(("-", "–"))

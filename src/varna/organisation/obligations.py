@@ -220,7 +220,8 @@ def board_reaches_companies(group, profile, board, levels=None):
         )
     )
     outside = [c for c in companies if not answering.intersection([*c.ancestor_ids, c.pk])]
-    without_board = [c for c in companies if c not in outside and c.responsible_body_id is None]
+    outside_ids = {c.pk for c in outside}
+    without_board = [c for c in companies if c.pk not in outside_ids and c.responsible_body_id is None]
     what = _levels_name(profile, levels)
     board_name = profile.body_kind_name(board)
     if outside:
