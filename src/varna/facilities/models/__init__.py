@@ -1,0 +1,24 @@
+"""The facilities area's models, a module per register: sites and buildings first, since every
+other register (keys, alarms, cameras, fire protection) hangs off one of them."""
+
+from .sites import (
+    POSTAL_CODE,
+    Building,
+    BuildingQuerySet,
+    Site,
+    SiteKind,
+    SiteQuerySet,
+    normalise_postal_code,
+    validate_postal_code,
+)
+
+__all__ = [
+    "POSTAL_CODE",
+    "Building",
+    "BuildingQuerySet",
+    "Site",
+    "SiteKind",
+    "SiteQuerySet",
+    "normalise_postal_code",
+    "validate_postal_code",
+]
