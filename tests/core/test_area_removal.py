@@ -95,5 +95,6 @@ def test_an_area_without_the_areas_it_requires_is_refused(monkeypatch):
 
 
 def test_the_dependants_of_an_area_are_what_goes_with_it():
-    assert areas.dependants("insurance") == {"insurance", "incidents"}
-    assert areas.dependants("documents") == {"documents", "risks", "incidents", "insurance"}
+    assert areas.dependants("insurance") == {"insurance", "incidents", "facilities"}
+    assert areas.dependants("documents") == {"documents", "risks", "incidents", "insurance", "facilities"}
+    assert areas.dependants("facilities") == {"facilities"}

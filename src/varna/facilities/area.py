@@ -8,6 +8,8 @@ from .profile import DEMO_SECTIONS, check_demo_facilities
 register(
     Area(
         key="facilities",
+        # A lost key or an alarm becomes an incident; a deficiency found on a round, a measure.
+        requires=("incidents", "risks"),
         urls="varna.facilities.urls",
         url_prefix="anlaggningar/",
         nav=[NavEntry("registers", _("Sites and buildings"), "facilities:list", order=60, current=("facilities:*",))],
