@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from varna.documents.models import Document
-from varna.facilities.models import Building, Site
+from varna.facilities.models import Building, Key, KeyLoan, KeySystem, Site
 from varna.incidents.models import CostItem, Incident
 from varna.insurance.models import InsurancePolicy, InsuranceReview
 from varna.organisation.models import ExternalParty, OrgUnit, Person, RoleAssignment
@@ -99,6 +99,14 @@ def target_object(kind, target, group):
             .first()
         )
         return building, building.site.unit
+    if kind in ("key_system", "key", "loan"):
+        system = _key_system(unit)
+        if kind == "key_system":
+            return system, system.site.unit
+        key = Key.objects.create(system=system, number=f"M-{Key.objects.count()}")
+        if kind == "key":
+            return key, system.site.unit
+        return _loan(key), system.site.unit
     if kind in ("incident", "cost"):
         # Not one a demo login reported: a reporter reads their own report whatever their role.
         incident = (
@@ -164,7 +172,32 @@ DETAIL = (
     + [Entry("facilities:building", "view", t, "building") for t in ("own", "other")]
     + [Entry("facilities:building-edit", "change", t, "building") for t in ("own", "other")]
     + [Entry("facilities:building-delete", "change", t, "building") for t in ("own", "other")]
+    + [Entry("facilities:key-system-create", "change", t, "site") for t in ("own", "other")]
+    + [Entry("facilities:key-system", "view", t, "key_system") for t in ("own", "other")]
+    + [Entry("facilities:key-system-edit", "change", t, "key_system") for t in ("own", "other")]
+    + [Entry("facilities:key-system-delete", "change", t, "key_system") for t in ("own", "other")]
+    + [Entry("facilities:lock-create", "change", t, "key_system") for t in ("own", "other")]
+    + [Entry("facilities:key-create", "change", t, "key_system") for t in ("own", "other")]
+    + [Entry("facilities:key", "view", t, "key") for t in ("own", "other")]
+    + [Entry("facilities:key-edit", "change", t, "key") for t in ("own", "other")]
+    + [Entry("facilities:key-delete", "change", t, "key") for t in ("own", "other")]
+    + [Entry("facilities:key-hand-out", "change", t, "key") for t in ("own", "other")]
+    + [Entry("facilities:key-lost", "change", t, "key") for t in ("own", "other")]
+    + [Entry("facilities:key-loan", "view", t, "loan") for t in ("own", "other")]
 )
+
+
+def _key_system(unit):
+    """A key system on a site of the subtree (the demo has one in TF only)."""
+    site = Site.objects.filter(unit__path__startswith=unit.path).exclude(classification="classified").first()
+    system = KeySystem.objects.filter(site__unit__path__startswith=unit.path, classification="internal").first()
+    return system or KeySystem.objects.create(site=site, name=f"Nyckelsystem {unit.code}", code=f"NS-{unit.code}")
+
+
+def _loan(key):
+    """A key handed to a person of the site's unit without a login (a holder reads their own)."""
+    holder = Person.objects.filter(unit__path__startswith=key.system.site.unit.path, user__isnull=True).first()
+    return KeyLoan.objects.create(key=key, person=holder)
 
 
 def _client(client, client_for, login):
@@ -255,6 +288,7 @@ LIST_PAGES = [
     "risks:dependency-graph",
     "incidents:list",
     "facilities:list",
+    "facilities:keys",
 ]
 LIST_MODELS = {
     "risks:list": Risk,
@@ -281,6 +315,10 @@ def _links(group, code, name):
         ).exclude(classification="classified")
     elif name == "facilities:list":
         objects = Site.objects.filter(unit__path__startswith=root.path).exclude(classification="classified")
+    elif name == "facilities:keys":
+        objects = Key.objects.filter(system__site__unit__path__startswith=root.path).exclude(
+            system__classification="classified"
+        )
     elif name in LIST_MODELS:
         objects = (
             LIST_MODELS[name].objects.filter(unit__path__startswith=root.path).exclude(classification="classified")
@@ -299,6 +337,9 @@ def test_lists_show_only_what_the_role_covers(client_for, group, login, name):
         for code in ("TF", "SOF"):  # today's, so on the first page of the list (newest first)
             unit = OrgUnit.objects.get(group=group, code=code)
             Incident.objects.create(group=group, unit=unit, category="theft", description=f"Stöld {code}")
+    if name == "facilities:keys":
+        for code in ("TF", "SOF"):  # the demo has keys in TF only
+            Key.objects.create(system=_key_system(OrgUnit.objects.get(group=group, code=code)), number=f"L-{code}")
     response = client_for(login).get(reverse(name))
     view = SCOPES[login].get("view")
     text = response.content.decode() if response.status_code == 200 else ""
@@ -482,6 +523,16 @@ def _linkable_risk(incident):
     )
 
 
+def _fresh_loan(loan):
+    """A key of its own, handed out, for each login's try."""
+    key = Key.objects.create(system=loan.key.system, number=f"F-{Key.objects.count()}")
+    return _loan(key)
+
+
+def _fresh_key(key):
+    return Key.objects.create(system=key.system, number=f"F-{Key.objects.count()}")
+
+
 ACTIONS = [
     Action(
         "risks:accept",
@@ -630,6 +681,34 @@ ACTIONS = [
         post=lambda site, login: {},
         done=lambda site, login: not Site.objects.filter(pk=site.pk).exists(),
         prepare=lambda site: _spare_site(site),
+    ),
+    Action(
+        "facilities:key-loan-return",
+        "loan",
+        ("view", "change"),
+        post=lambda loan, login: {"returned_on": timezone.localdate().isoformat()},
+        done=lambda loan, login: KeyLoan.objects.get(pk=loan.pk).returned_on is not None,
+        prepare=_fresh_loan,
+        partly=403,
+    ),
+    Action(
+        "facilities:key-lost",
+        "key",
+        ("change",),
+        post=lambda key, login: {"lost_on": timezone.localdate().isoformat(), "circumstances": f"Tappad av {login}"},
+        done=lambda key, login: Key.objects.get(pk=key.pk).lost_on is not None,
+        prepare=_fresh_key,
+    ),
+    Action(
+        "facilities:key-hand-out",
+        "key",
+        ("change",),
+        post=lambda key, login: {
+            "person": Person.objects.filter(unit__path__startswith=key.system.site.unit.path).first().pk,
+            "handed_out_on": timezone.localdate().isoformat(),
+        },
+        done=lambda key, login: KeyLoan.objects.filter(key=key).exists(),
+        prepare=_fresh_key,
     ),
 ]
 

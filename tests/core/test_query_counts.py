@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from varna.documents import services
 from varna.documents.models import Document
-from varna.facilities.models import Building, Site
+from varna.facilities.models import Building, Key, KeyLoan, KeySystem, Site
 from varna.incidents import services as incident_services
 from varna.incidents.models import CostItem, Incident, InvolvedPerson
 from varna.organisation.models import Contract, ExternalParty, OrgUnit, Person, RoleAssignment
@@ -80,6 +80,11 @@ def _grow(group, n):
             Building.objects.create(
                 site=school, name=f"Paviljong {i}-{n}-{variant}", code=f"P-{i}-{n}-{variant}", classification=variant
             )
+            system = KeySystem.objects.create(site=site, name="Nycklar", code="NS", classification=variant)
+            Key.objects.create(system=system, number="1")
+            key = Key.objects.create(system=school.key_systems.get(code="SVEG-SK-1"), number=f"G-{i}-{n}-{variant}")
+            key.opens.set(key.system.locks.all()[:2])
+            KeyLoan.objects.create(key=key, person=people[n % len(people)], due_back_on=datetime.date(2020, 1, 1))
     return tf
 
 
@@ -131,6 +136,9 @@ PAGES = [
     ("facilities:list", None),
     ("facilities:site", "site"),
     ("facilities:building", "building"),
+    ("facilities:keys", None),
+    ("facilities:keys-due", None),
+    ("facilities:key-system", "key_system"),
 ]
 
 
@@ -169,6 +177,8 @@ def test_query_count_is_constant_in_the_data_size(group, client_for, name, arg, 
             return reverse(name, args=[ExternalParty.objects.get(group=group, name="Fjällbygg Entreprenad AB").pk])
         if arg == "site":
             return reverse(name, args=[Site.objects.get(group=group, code="SVEG-SK").pk])
+        if arg == "key_system":
+            return reverse(name, args=[KeySystem.objects.get(site__group=group, code="SVEG-SK-1").pk])
         if arg == "building":
             return reverse(name, args=[Building.objects.get(site__group=group, site__code="SVEG-SK", code="A").pk])
         return reverse(name)

@@ -457,6 +457,34 @@ def make_facilities(m: Markers) -> None:
                     **_classification(building_variant),
                 )
                 m.register("building", unit, f"{variant}-{building_variant}", building, marker)
+            for system_variant in ("int", "cls") if variant == "int" else ("int",):
+                _key_system(m, unit, partner, site, variant, system_variant)
+
+
+def _key_system(m: Markers, unit, partner, site, site_variant: str, variant: str) -> None:
+    """A key system with a lock and a key handed out to a person of the partner unit (no
+    login: a holder reads their own receipt); classified when it or its site is."""
+    from varna.facilities import key_services
+    from varna.facilities.models import Key, KeyLoan, KeySystem, Lock
+
+    classified = "cls" if "cls" in (site_variant, variant) else "int"
+    marker = m.add("key_system", unit, classified)
+    system = KeySystem.objects.create(
+        site=site,
+        name=marker,
+        code=marker[:7],
+        supplier=marker,
+        master_key_storage=marker,
+        notes=marker,
+        **_classification(variant),
+    )
+    m.register("key_system", unit, f"{site_variant}-{variant}", system, marker)
+    lock = Lock.objects.create(system=system, code=marker[:7], name=m.add("lock", unit, classified))
+    marker = m.add("key", unit, classified)
+    key = Key.objects.create(system=system, number=marker, series=marker[:7], storage=marker)
+    key.opens.set([lock])
+    m.register("key", unit, f"{site_variant}-{variant}", key, marker)
+    key_services.hand_out(KeyLoan(key=key, person=m.get("person", partner.code, "int")), user=None)
 
 
 def log_reads(m: Markers) -> None:

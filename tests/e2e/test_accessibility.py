@@ -3,7 +3,7 @@
 import pytest
 
 from varna.documents.models import Document, NotificationDuty
-from varna.facilities.models import Building, Site
+from varna.facilities.models import Building, Key, KeySystem, Site
 from varna.incidents.models import CostItem, Incident
 from varna.insurance.models import InsurancePolicy, InsuranceReview
 from varna.organisation.models import ExternalParty, OrgUnit, Person, RoleAssignment
@@ -153,6 +153,30 @@ def facilities_pages(group):
         f"/anlaggningar/byggnader/{building.pk}/",
         f"/anlaggningar/byggnader/{building.pk}/andra/",
         f"/anlaggningar/byggnader/{building.pk}/ta-bort/",
+        *key_pages(group),
+    ]
+
+
+def key_pages(group):
+    system = KeySystem.objects.get(site__group=group, code="SVEG-SK-1")
+    held = Key.objects.get(system=system, number="SK-031")
+    free = Key.objects.get(system=system, number="SK-032")
+    loan = held.loans.get()
+    return [
+        "/anlaggningar/nycklar/",
+        "/anlaggningar/nycklar/?q=A1&status=utlamnad",
+        "/anlaggningar/nycklar/att-aterlamna/",
+        "/anlaggningar/nycklar/mina/",
+        f"/anlaggningar/{system.site_id}/nytt-nyckelsystem/",
+        f"/anlaggningar/nyckelsystem/{system.pk}/",
+        f"/anlaggningar/nyckelsystem/{system.pk}/andra/",
+        f"/anlaggningar/nyckelsystem/{system.pk}/nytt-las/",
+        f"/anlaggningar/nyckelsystem/{system.pk}/ny-nyckel/",
+        f"/anlaggningar/nycklar/{held.pk}/",
+        f"/anlaggningar/nycklar/{held.pk}/forlorad/",
+        f"/anlaggningar/nycklar/{free.pk}/lamna-ut/",
+        f"/anlaggningar/nycklar/{free.pk}/andra/",
+        f"/anlaggningar/kvittenser/{loan.pk}/",
     ]
 
 

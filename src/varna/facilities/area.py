@@ -1,8 +1,11 @@
+import datetime
+
 from django.utils.translation import gettext_lazy as _
 
 from varna.core.areas import Area, NavEntry, register
 
 from .demo import load_demo_facilities
+from .jobs import daily
 from .profile import DEMO_SECTIONS, check_demo_facilities
 
 register(
@@ -12,8 +15,18 @@ register(
         requires=("incidents", "risks"),
         urls="varna.facilities.urls",
         url_prefix="anlaggningar/",
-        nav=[NavEntry("registers", _("Sites and buildings"), "facilities:list", order=60, current=("facilities:*",))],
+        nav=[
+            NavEntry(
+                "registers",
+                _("Sites and buildings"),
+                "facilities:list",
+                order=60,
+                current=("facilities:*", "!facilities:my-keys"),
+            ),
+            NavEntry("work", _("My keys"), "facilities:my-keys", audience="person", order=35),
+        ],
         start_url="facilities:list",
+        jobs={"facilities_daily_jobs": (daily, datetime.timedelta(days=1))},
         start_label=_("Open the register of sites"),
         demo=load_demo_facilities,
         demo_order=15,  # only the organisation's units and people

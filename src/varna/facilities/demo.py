@@ -1,11 +1,14 @@
 """Sites and buildings of a demo organisation, as its profile's `demo.facilities` declares
 them. A profile that declares none gets none."""
 
+import datetime
 from decimal import Decimal
+
+from django.utils import timezone
 
 from varna.organisation.models import OrgUnit, Person
 
-from .models import Building, Site
+from .models import Building, Key, KeyLoan, KeySystem, Lock, Site
 
 
 def load_sites(group, declared: dict) -> list[Site]:
@@ -31,8 +34,9 @@ def load_sites(group, declared: dict) -> list[Site]:
             classification_ground=spec["classification_ground"],
         )
         site.using_units.set([units[code] for code in spec["using_units"]])
+        buildings = {}
         for b in spec["buildings"]:
-            Building.objects.create(
+            buildings[b["code"]] = Building.objects.create(
                 site=site,
                 name=b["name"],
                 code=b["code"],
@@ -43,8 +47,52 @@ def load_sites(group, declared: dict) -> list[Site]:
                 classification=b["classification"],
                 classification_ground=b["classification_ground"],
             )
+        for system in spec["key_systems"]:
+            load_key_system(site, system, buildings, people)
         sites.append(site)
     return sites
+
+
+def load_key_system(site, spec, buildings, people) -> KeySystem:
+    system = KeySystem.objects.create(
+        site=site,
+        name=spec["name"],
+        code=spec["code"],
+        kind=spec["kind"],
+        supplier=spec["supplier"],
+        administrator=people.get(spec.get("administrator")),
+        master_key_storage=spec["master_key_storage"],
+        classification=spec["classification"],
+        classification_ground=spec["classification_ground"],
+    )
+    locks = {
+        lock["code"]: Lock.objects.create(
+            system=system, code=lock["code"], name=lock["name"], building=buildings.get(lock.get("building"))
+        )
+        for lock in spec["locks"]
+    }
+    for k in spec["keys"]:
+        key = Key.objects.create(
+            system=system,
+            number=k["number"],
+            kind=k["kind"],
+            series=k["series"],
+            is_master=k["master"],
+            storage=k["storage"],
+        )
+        key.opens.set([locks[code] for code in k["opens"]])
+        if k.get("holder"):
+            day = k["handed_out_on"]
+            KeyLoan.objects.create(
+                key=key,
+                person=people[k["holder"]],
+                handed_out_on=day,
+                # Only a receipt the demo declares confirmed is one.
+                confirmed_at=timezone.make_aware(datetime.datetime.combine(day, datetime.time(9)))
+                if k["confirmed"]
+                else None,
+            )
+    return system
 
 
 def load_demo_facilities(ctx) -> None:

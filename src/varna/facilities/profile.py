@@ -4,9 +4,9 @@ the demo's sites and their buildings."""
 from django.utils.translation import gettext as _
 
 from varna.core.models import Classification
-from varna.organisation.schema import F, Int, List, Map, Str
+from varna.organisation.schema import Bool, Date, F, Int, List, Map, Str
 
-from .models import SiteKind
+from .models import KeyKind, KeySystemKind, SiteKind
 
 DEGREES = r"-?\d{1,3}(\.\d{1,6})?"
 CLASSIFICATIONS = tuple(Classification.values)
@@ -21,6 +21,43 @@ BUILDING = Map(
         "notes": F(Str(), required=False, default=""),
         "classification": F(Str(choices=CLASSIFICATIONS), required=False, default=Classification.INTERNAL.value),
         "classification_ground": F(Str(), required=False, default=""),
+    }
+)
+
+KEY = Map(
+    {
+        "number": F(Str()),
+        "kind": F(Str(choices=tuple(KeyKind.values)), required=False, default=KeyKind.KEY.value),
+        "series": F(Str(), required=False, default=""),
+        "master": F(Bool(), required=False, default=False),
+        # The codes of the system's locks it opens.
+        "opens": F(List(Str()), required=False, default=[]),
+        "storage": F(Str(), required=False, default=""),
+        # Handed out to a person of the demo (first and last name), on a date; a receipt
+        # confirmed in Värna only where the demo says so.
+        "holder": F(Str(), required=False),
+        "handed_out_on": F(Date(), required=False),
+        "confirmed": F(Bool(), required=False, default=False),
+    }
+)
+
+KEY_SYSTEM = Map(
+    {
+        "name": F(Str()),
+        "code": F(Str()),
+        "kind": F(Str(choices=tuple(KeySystemKind.values)), required=False, default=KeySystemKind.MECHANICAL.value),
+        "supplier": F(Str(), required=False, default=""),
+        "administrator": F(Str(), required=False),
+        "master_key_storage": F(Str(), required=False, default=""),
+        "classification": F(Str(choices=CLASSIFICATIONS), required=False, default=Classification.INTERNAL.value),
+        "classification_ground": F(Str(), required=False, default=""),
+        # Locks by code, name and (optionally) the code of the site's building they are in.
+        "locks": F(
+            List(Map({"code": F(Str()), "name": F(Str()), "building": F(Str(), required=False)})),
+            required=False,
+            default=[],
+        ),
+        "keys": F(List(KEY), required=False, default=[]),
     }
 )
 
@@ -44,6 +81,7 @@ SITE = Map(
         "classification": F(Str(choices=CLASSIFICATIONS), required=False, default=Classification.INTERNAL.value),
         "classification_ground": F(Str(), required=False, default=""),
         "buildings": F(List(BUILDING), required=False, default=[]),
+        "key_systems": F(List(KEY_SYSTEM), required=False, default=[]),
     }
 )
 
@@ -96,6 +134,8 @@ def check_demo_facilities(data, ctx, ref, known) -> None:
                 )
             building_codes.add(building.get("code"))
             _check_classified(ctx, building, where)
+        for j, system in enumerate(site.get("key_systems") or []):
+            _check_key_system(ctx, ref, known, system, f"{path}.key_systems[{j}]", building_codes)
 
 
 def _check_classified(ctx, item, path) -> None:
@@ -104,3 +144,33 @@ def _check_classified(ctx, item, path) -> None:
         and not (item.get("classification_ground") or "").strip()
     ):
         ctx.error(item.line, f"{path}.classification_ground", _("a classified record needs its legal ground"))
+
+
+def _check_key_system(ctx, ref, known, system, path, building_codes) -> None:
+    """A key system's administrator and holders are people of the demo; its keys open its own
+    locks, in the site's buildings; a key handed out says when."""
+    ref(system, "administrator", known["people"], path)
+    _check_classified(ctx, system, path)
+    locks = set()
+    for k, lock in enumerate(system.get("locks") or []):
+        if lock.get("building") is not None and lock["building"] not in building_codes:
+            ctx.error(
+                lock.line_of("building"),
+                f"{path}.locks[{k}].building",
+                _("'%(value)s' is not declared") % {"value": lock["building"]},
+            )
+        locks.add(lock.get("code"))
+    numbers = set()
+    for k, key in enumerate(system.get("keys") or []):
+        where = f"{path}.keys[{k}]"
+        if key.get("number") in numbers:
+            ctx.error(
+                key.line_of("number"), f"{where}.number", _("'%(key)s' is declared twice") % {"key": key["number"]}
+            )
+        numbers.add(key.get("number"))
+        ref(key, "holder", known["people"], where)
+        for code in key.get("opens") or []:
+            if code not in locks:
+                ctx.error(key.line_of("opens"), f"{where}.opens", _("'%(value)s' is not declared") % {"value": code})
+        if key.get("holder") is not None and key.get("handed_out_on") is None:
+            ctx.error(key.line, f"{where}.handed_out_on", _("a key handed out needs its date"))

@@ -6,7 +6,7 @@ one is logged (core/access_log.py)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,7 +23,7 @@ from varna.organisation.models import OrgUnit
 
 from .forms import BuildingForm, SiteForm
 from .import_views import may_import
-from .models import Building, Site, SiteKind
+from .models import Building, KeySystem, Site, SiteKind
 
 PAGE_SIZE = 50
 SEARCHED_FIELDS = ("name", "code", "address", "property_designation")
@@ -119,6 +119,7 @@ def site_detail(request, pk):
             "contact": contact_name(access, site),
             "contact_visible": site.contact is not None and access.can("view", site.contact.unit),
             "buildings": _visible_buildings(request, site),
+            "key_systems": KeySystem.objects.restrict(request.user).filter(site=site).annotate(key_count=Count("keys")),
             "using_units": site.using_units.order_by("path"),
             "today": timezone.localdate(),
             "can_change": access.can("change", site.unit),
@@ -148,7 +149,7 @@ def site_delete(request, pk):
     site = _site(request, pk, "change")
     # What hangs off a site is removed first, each with its own check (buildings now; keys,
     # alarms and cameras later), so that nothing a reader may not see goes with it unseen.
-    blocked = Building.objects.filter(site=site).exists()
+    blocked = Building.objects.filter(site=site).exists() or KeySystem.objects.filter(site=site).exists()
     if request.method == "POST" and not blocked:
         site.delete()
         messages.success(request, _("The site was deleted."))
@@ -160,7 +161,7 @@ def site_delete(request, pk):
             "record": site,
             "cancel": site,
             "title": _("Delete %(name)s") % {"name": site.name},
-            "blocked": _("The site has buildings registered: delete them first.") if blocked else "",
+            "blocked": _("The site has buildings or key systems registered: delete them first.") if blocked else "",
         },
         status=409 if request.method == "POST" and blocked else 200,
     )

@@ -29,6 +29,7 @@ class Category(models.TextChoices):
     GRAFFITI = "graffiti", _("Graffiti")
     THEFT = "theft", _("Theft")
     BURGLARY = "burglary", _("Burglary")
+    LOST_KEY = "lost_key", _("Lost key or card")
     FIRE = "fire", _("Fire")
     THREAT_VIOLENCE = "threat_violence", _("Threat and violence")
     WATER_DAMAGE = "water_damage", _("Water damage")

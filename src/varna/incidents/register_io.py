@@ -605,6 +605,7 @@ def category_keys() -> dict[str, tuple[str, bool | None]]:
         ),
         (("vattenskada", "vattenläcka", "water damage", "water leak"), Category.WATER_DAMAGE, None),
         (("tillbud", "near miss"), Category.NEAR_MISS, None),
+        (("förlorad nyckel", "borttappad nyckel", "tappad nyckel", "lost key"), Category.LOST_KEY, None),
         (("olycka", "olyckshändelse", "accident"), Category.ACCIDENT, None),
         (("it-incident", "it incident", "it", "it-störning", "informationssäkerhetsincident"), Category.IT, None),
         (("störning", "driftstörning", "avbrott", "disruption"), Category.DISRUPTION, None),

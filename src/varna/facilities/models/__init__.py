@@ -1,6 +1,7 @@
 """The facilities area's models, a module per register: sites and buildings first, since every
 other register (keys, alarms, cameras, fire protection) hangs off one of them."""
 
+from .keys import Key, KeyKind, KeyLoan, KeySystem, KeySystemKind, Lock
 from .sites import (
     POSTAL_CODE,
     Building,
@@ -16,6 +17,12 @@ __all__ = [
     "POSTAL_CODE",
     "Building",
     "BuildingQuerySet",
+    "Key",
+    "KeyKind",
+    "KeyLoan",
+    "KeySystem",
+    "KeySystemKind",
+    "Lock",
     "Site",
     "SiteKind",
     "SiteQuerySet",
