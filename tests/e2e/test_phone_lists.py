@@ -4,6 +4,7 @@ column is squeezed to a letter or two; the lists become one card per record (tab
 import pytest
 
 from varna.documents.models import Document
+from varna.facilities.models import KeySystem
 from varna.incidents.models import Incident
 from varna.insurance.models import InsurancePolicy, InsuranceReview
 from varna.organisation.models import ExternalParty, OrgUnit, Person
@@ -29,6 +30,7 @@ def list_pages(group) -> list[str]:
     incident = Incident.objects.filter(group=group, status="closed", cost__gt=0).order_by("pk").first()
     policy = InsurancePolicy.objects.get(group=group, name="Kommunförsäkring egendom")
     review = InsuranceReview.objects.filter(group=group).order_by("-year").first()
+    system = KeySystem.objects.get(site__group=group, code="SVEG-SK-1")
     return [
         "/skyldigheter/",
         "/uppgifter/",
@@ -68,6 +70,10 @@ def list_pages(group) -> list[str]:
         "/forsakringar/riskfinansiering/",
         f"/forsakringar/{policy.pk}/",
         f"/forsakringar/oversyn/{review.pk}/",
+        "/anlaggningar/",
+        "/anlaggningar/nycklar/",
+        "/anlaggningar/nycklar/att-aterlamna/",
+        f"/anlaggningar/nyckelsystem/{system.pk}/",
     ]
 
 
