@@ -151,6 +151,7 @@ def targets():
     pages += document_pages(admin)
     pages += risk_pages(admin)
     pages += incident_pages(admin)
+    pages += key_pages(admin, surname)
     users = [(COORDINATOR_LABEL, coordinator), ("scoped head", head)]
     return pages, users, admin
 
@@ -417,6 +418,37 @@ class QueryTimer:
             return execute(sql, params, many, context)
         finally:
             self.ms.append((time.perf_counter() - started) * 1000)
+
+
+def key_pages(admin, surname: str) -> list[Page]:
+    """The key register's pages, if the data set has keys (bench/key_data.py makes them): the
+    register, searched for a holder's surname and for a number, filtered to keys without a
+    receipt, the keys due for return, and the largest key system the scoped head may see."""
+    from django.db.models import Count
+
+    from varna.facilities.models import Key, KeySystem
+
+    keys = Key.objects.filter(system__site__group=admin.group)
+    if not keys.exists():
+        print("No keys in this data set: their pages are left out.", file=sys.stderr)
+        return []
+    system = (
+        KeySystem.objects.filter(site__unit__path__startswith=admin.path, classification="internal")
+        .annotate(n=Count("keys"))
+        .order_by("-n", "pk")
+        .first()
+    )
+    number = keys.order_by("pk")[keys.count() // 2].number
+    pages = [
+        Page(f"keys: register ({keys.count()} keys)", "/anlaggningar/nycklar/", "list"),
+        Page(f"keys: search holder q={surname}", f"/anlaggningar/nycklar/?q={surname}", "list"),
+        Page(f"keys: search number q={number}", f"/anlaggningar/nycklar/?q={number}", "list"),
+        Page("keys: without a receipt", "/anlaggningar/nycklar/?status=utan-kvittens", "list"),
+        Page("keys: due for return", "/anlaggningar/nycklar/att-aterlamna/", "list"),
+    ]
+    if system is not None:
+        pages.append(Page(f"keys: key system ({system.n} keys)", f"/anlaggningar/nyckelsystem/{system.pk}/", "detail"))
+    return pages
 
 
 def capture(client, page: Page) -> tuple[int, list[dict]]:

@@ -32,5 +32,5 @@ def test_a_key_is_handed_out_and_confirmed_on_the_holders_phone(page, phone, e2e
     loan = KeyLoan.objects.get(key=key)
     assert loan.confirmed_at is not None
     phone.goto("/anlaggningar/nycklar/mina/")
-    assert "SK-032" in phone.content() and "Bekräftad" in phone.content()
+    assert "SK-032" in phone.content() and "Kvitterad" in phone.content()
     assert_accessible(phone, "my keys")

@@ -40,7 +40,7 @@ PAGE_SIZE = 50
 def _open_loans():
     return Prefetch(
         "loans",
-        queryset=KeyLoan.objects.open().select_related("person__unit", "party"),
+        queryset=KeyLoan.objects.open().select_related("person__unit", "party__unit"),
         to_attr="open_loans",
     )
 
@@ -71,38 +71,32 @@ def _locks(access, locks):
 
 
 def filter_keys(request, group):
-    keys = Key.objects.restrict(request.user).filter(system__site__group=group)
+    """The keys of the key systems the user may see (found first: a few hundred systems, where
+    the keys are a few hundred thousand), narrowed by the list's search and status."""
+    from varna.organisation.models import ExternalParty, Person
+
+    systems = list(KeySystem.objects.restrict(request.user).filter(site__group=group).values_list("pk", flat=True))
+    keys = Key.objects.filter(system_id__in=systems)
     filters = {"q": request.GET.get("q", "").strip()[:100], "status": request.GET.get("status", "")}
     for word in filters["q"].split()[:5]:
-        holders = KeyLoan.objects.open().filter(
-            Q(person__first_name__icontains=word)
-            | Q(person__last_name__icontains=word)
-            | Q(party__name__icontains=word)
-            | Q(party_contact__icontains=word)
-        )
-        # A holder is searched only among the people the reader may see (their names are read
-        # within a scope), so that a search cannot tell who holds a key.
-        holders = holders.filter(Q(person__in=_visible_people(request)) | Q(party__isnull=False))
-        keys = keys.filter(Q(number__icontains=word) | Q(series__icontains=word) | Q(pk__in=holders.values("key_id")))
+        # A holder is searched among the people and parties the reader may see (their names are
+        # read within a scope), so that a search cannot tell who holds a key; the holders are
+        # found first, then their loans by an index.
+        people = Person.objects.restrict(request.user).filter(group=group)
+        people = people.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word)).values("pk")
+        parties = ExternalParty.objects.restrict(request.user).filter(group=group, name__icontains=word).values("pk")
+        holders = KeyLoan.objects.open().filter(Q(person__in=people) | Q(party__in=parties)).values("key_id")
+        keys = keys.filter(Q(number__icontains=word) | Q(series__iexact=word) | Q(pk__in=holders))
+    open_loans = KeyLoan.objects.open().filter(key__system_id__in=systems)
     if filters["status"] == "utlamnad":
-        keys = keys.filter(pk__in=KeyLoan.objects.open().values("key_id"))
+        keys = keys.filter(pk__in=open_loans.values("key_id"))
     elif filters["status"] == "forlorad":
         keys = keys.filter(lost_on__isnull=False)
     elif filters["status"] == "utan-kvittens":
-        keys = keys.filter(
-            pk__in=KeyLoan.objects.open().filter(confirmed_at__isnull=True, signed_receipt="").values("key_id")
-        )
+        keys = keys.filter(pk__in=open_loans.filter(confirmed_at__isnull=True, signed_receipt="").values("key_id"))
     elif filters["status"] == "i-forrad":
-        keys = keys.filter(lost_on__isnull=True, retired_on__isnull=True).exclude(
-            pk__in=KeyLoan.objects.open().values("key_id")
-        )
+        keys = keys.filter(lost_on__isnull=True, retired_on__isnull=True).exclude(pk__in=open_loans.values("key_id"))
     return keys, filters
-
-
-def _visible_people(request):
-    from varna.organisation.models import Person
-
-    return Person.objects.restrict(request.user).values("pk")
 
 
 @login_required
@@ -142,7 +136,7 @@ def keys_due(request):
     access = get_access(request.user)
     loans = key_services.due_for_return(
         KeyLoan.objects.restrict(request.user).filter(key__system__site__group=group)
-    ).select_related("key__system__site", "person__unit", "party")
+    ).select_related("key__system__site", "person__unit", "party__unit")
     page = Paginator(loans.order_by("key__system__site__name", "key__number", "pk"), PAGE_SIZE).get_page(
         request.GET.get("sida")
     )
@@ -196,12 +190,7 @@ def key_system_create(request, pk):
 def key_system_detail(request, pk):
     system = _system(request, pk)
     access = get_access(request.user)
-    keys = (
-        Key.objects.filter(system=system)
-        .prefetch_related(_open_loans())
-        .annotate(lock_count=Count("opens"))
-        .order_by("number", "pk")
-    )
+    keys = Key.objects.filter(system=system).prefetch_related(_open_loans()).order_by("number", "pk")
     page = Paginator(keys, PAGE_SIZE).get_page(request.GET.get("sida"))
     _attach_holders(access, page.object_list)
     counts = (
@@ -313,7 +302,7 @@ def key_create(request, pk):
 def key_detail(request, pk):
     key = _key(request, pk)
     access = get_access(request.user)
-    loans = list(key.loans.select_related("person__unit", "party").order_by("-handed_out_on", "-pk"))
+    loans = list(key.loans.select_related("person__unit", "party__unit").order_by("-handed_out_on", "-pk"))
     for loan in loans:
         loan.holder = holder_label(access, loan)
     current = next((loan for loan in loans if loan.is_open), None)
@@ -446,7 +435,7 @@ def _loan_for(request, pk):
     """The loan as the key administration reads it, or as its holder does (they may always read
     and confirm their own receipt); (loan, may administer)."""
     loans = KeyLoan.objects.select_related(
-        "key__system__site__unit", "key__system__site__group", "person__unit", "party"
+        "key__system__site__unit", "key__system__site__group", "person__unit", "party__unit"
     )
     administered = loans.restrict(request.user).filter(pk=pk).first()
     if administered is not None:
