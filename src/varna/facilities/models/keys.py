@@ -189,7 +189,11 @@ class Key(_ReadsAsItsSystem, VersionedModel):
     class Meta:
         ordering = ["system", "number", "pk"]
         constraints = [models.UniqueConstraint(fields=["system", "number"], name="key_number_unique_in_system")]
-        indexes = [models.Index(fields=["system", "series"], name="key_system_series_idx")]
+        indexes = [
+            models.Index(fields=["system", "series"], name="key_system_series_idx"),
+            # The key register's order (by number across the systems a reader may see).
+            models.Index(fields=["number", "id"], name="key_number_idx"),
+        ]
         verbose_name = _("key")
         verbose_name_plural = _("keys")
 
