@@ -1,7 +1,10 @@
+import datetime
+
 from django.utils.translation import gettext_lazy as _
 
 from varna.core.areas import Area, NavEntry, register
 
+from .alarm_jobs import daily as alarm_daily
 from .demo import load_demo_facilities
 from .profile import DEMO_SECTIONS, check_demo_facilities
 
@@ -15,6 +18,7 @@ register(
         nav=[NavEntry("registers", _("Sites and buildings"), "facilities:list", order=60, current=("facilities:*",))],
         start_url="facilities:list",
         start_label=_("Open the register of sites"),
+        jobs={"facilities_alarm_daily": (alarm_daily, datetime.timedelta(days=1))},
         demo=load_demo_facilities,
         demo_order=15,  # only the organisation's units and people
         demo_sections=DEMO_SECTIONS,

@@ -1,6 +1,14 @@
 """The facilities area's models, a module per register: sites and buildings first, since every
 other register (keys, alarms, cameras, fire protection) hangs off one of them."""
 
+from .alarms import (
+    DUE_SOON_DAYS,
+    AccessControlSystem,
+    AccessReview,
+    Alarm,
+    AlarmEvent,
+    AlarmKind,
+)
 from .sites import (
     POSTAL_CODE,
     Building,
@@ -13,7 +21,13 @@ from .sites import (
 )
 
 __all__ = [
+    "DUE_SOON_DAYS",
     "POSTAL_CODE",
+    "AccessControlSystem",
+    "AccessReview",
+    "Alarm",
+    "AlarmEvent",
+    "AlarmKind",
     "Building",
     "BuildingQuerySet",
     "Site",
