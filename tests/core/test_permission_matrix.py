@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from varna.documents.models import Document
-from varna.facilities.models import Building, Site
+from varna.facilities.models import AccessControlSystem, Alarm, Building, Site
 from varna.incidents.models import CostItem, Incident
 from varna.insurance.models import InsurancePolicy, InsuranceReview
 from varna.organisation.models import ExternalParty, OrgUnit, Person, RoleAssignment
@@ -99,6 +99,22 @@ def target_object(kind, target, group):
             .first()
         )
         return building, building.site.unit
+    if kind == "alarm":
+        alarm = (
+            Alarm.objects.filter(building__site__unit__path__startswith=unit.path)
+            .exclude(classification="classified")
+            .exclude(building__classification="classified")
+            .exclude(building__site__classification="classified")
+            .select_related("building__site__unit")
+            .first()
+        )
+        return alarm, alarm.building.site.unit
+    if kind == "access_system":
+        site = Site.objects.filter(unit__path__startswith=unit.path).exclude(classification="classified").first()
+        system = AccessControlSystem.objects.filter(site=site).first() or AccessControlSystem.objects.create(
+            site=site, name=f"Passersystem {site.code}"
+        )
+        return system, site.unit
     if kind in ("incident", "cost"):
         # Not one a demo login reported: a reporter reads their own report whatever their role.
         incident = (
@@ -164,6 +180,17 @@ DETAIL = (
     + [Entry("facilities:building", "view", t, "building") for t in ("own", "other")]
     + [Entry("facilities:building-edit", "change", t, "building") for t in ("own", "other")]
     + [Entry("facilities:building-delete", "change", t, "building") for t in ("own", "other")]
+    + [Entry("facilities:alarm-create", "change", t, "building") for t in ("own", "other")]
+    + [Entry("facilities:alarm", "view", t, "alarm") for t in ("own", "other")]
+    + [Entry("facilities:alarm-edit", "change", t, "alarm") for t in ("own", "other")]
+    + [Entry("facilities:alarm-service", "change", t, "alarm") for t in ("own", "other")]
+    + [Entry("facilities:alarm-delete", "change", t, "alarm") for t in ("own", "other")]
+    + [Entry("facilities:alarm-event-create", "change", t, "alarm") for t in ("own", "other")]
+    + [Entry("facilities:access-system-create", "change", t, "site") for t in ("own", "other")]
+    + [Entry("facilities:access-system", "view", t, "access_system") for t in ("own", "other")]
+    + [Entry("facilities:access-system-edit", "change", t, "access_system") for t in ("own", "other")]
+    + [Entry("facilities:access-system-delete", "change", t, "access_system") for t in ("own", "other")]
+    + [Entry("facilities:access-review-create", "change", t, "access_system") for t in ("own", "other")]
 )
 
 
@@ -255,6 +282,7 @@ LIST_PAGES = [
     "risks:dependency-graph",
     "incidents:list",
     "facilities:list",
+    "facilities:alarms",
 ]
 LIST_MODELS = {
     "risks:list": Risk,
@@ -281,6 +309,13 @@ def _links(group, code, name):
         ).exclude(classification="classified")
     elif name == "facilities:list":
         objects = Site.objects.filter(unit__path__startswith=root.path).exclude(classification="classified")
+    elif name == "facilities:alarms":
+        objects = (
+            Alarm.objects.filter(building__site__unit__path__startswith=root.path)
+            .exclude(classification="classified")
+            .exclude(building__classification="classified")
+            .exclude(building__site__classification="classified")
+        )
     elif name in LIST_MODELS:
         objects = (
             LIST_MODELS[name].objects.filter(unit__path__startswith=root.path).exclude(classification="classified")
@@ -631,7 +666,33 @@ ACTIONS = [
         done=lambda site, login: not Site.objects.filter(pk=site.pk).exists(),
         prepare=lambda site: _spare_site(site),
     ),
+    Action(
+        "facilities:alarm-delete",
+        "alarm",
+        ("change",),
+        post=lambda alarm, login: {},
+        done=lambda alarm, login: not Alarm.objects.filter(pk=alarm.pk).exists(),
+        prepare=lambda alarm: _spare_alarm(alarm.building),
+    ),
+    Action(
+        "facilities:access-review-create",
+        "access_system",
+        ("change",),
+        post=lambda system, login: {
+            "reviewed_on": "2026-01-05",
+            "outcome": "no_remarks",
+            "rights_removed": "0",
+            "comment": f"Översyn {login}",
+        },
+        done=lambda system, login: system.reviews.filter(comment=f"Översyn {login}").exists(),
+    ),
 ]
+
+
+def _spare_alarm(building):
+    """An alarm of its own for each login's try at deleting one."""
+    n = Alarm.objects.count()
+    return Alarm.objects.create(building=building, kind="intrusion", name=f"Extra {n}", identifier=f"EXTRA-{n}")
 
 
 def _spare_building(site):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import alarm_views, import_views, views
+from . import alarm_import_views, alarm_views, import_views, views
 
 app_name = "facilities"
 
@@ -19,6 +19,7 @@ urlpatterns = [
     # Alarms and access control (alarm_views.py)
     path("larm/", alarm_views.alarm_list, name="alarms"),
     path("larm/export/", alarm_views.alarm_export, name="alarm-export"),
+    path("larm/import/", alarm_import_views.event_import_view, name="alarm-import"),
     path("larm/<int:pk>/", alarm_views.alarm_detail, name="alarm"),
     path("larm/<int:pk>/andra/", alarm_views.AlarmUpdateView.as_view(), name="alarm-edit"),
     path("larm/<int:pk>/service/", alarm_views.AlarmServiceView.as_view(), name="alarm-service"),
