@@ -256,6 +256,7 @@ def test_posting_an_edit_outside_the_scope_changes_nothing(client, client_for, g
         ("insurance:create", "change"),
         ("facilities:create", "change"),
         ("facilities:import", "change"),
+        ("facilities:alarm-import", "change"),
     ],
 )
 def test_create_pages_need_the_action_somewhere(client, client_for, group, name, action):

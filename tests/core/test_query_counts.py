@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from varna.documents import services
 from varna.documents.models import Document
-from varna.facilities.models import Building, Site
+from varna.facilities.models import AccessControlSystem, AccessReview, Alarm, AlarmEvent, Building, Site
 from varna.incidents import services as incident_services
 from varna.incidents.models import CostItem, Incident, InvolvedPerson
 from varna.organisation.models import Contract, ExternalParty, OrgUnit, Person, RoleAssignment
@@ -80,6 +80,20 @@ def _grow(group, n):
             Building.objects.create(
                 site=school, name=f"Paviljong {i}-{n}-{variant}", code=f"P-{i}-{n}-{variant}", classification=variant
             )
+            ground = "OSL 18 kap. 8 §" if variant == "classified" else ""
+            Alarm.objects.create(
+                building=school.buildings.get(code="A"),
+                kind="fire",
+                name=f"Larm {i}-{n}-{variant}",
+                identifier=f"L-{i}-{n}-{variant}",
+                classification=variant,
+                classification_ground=ground,
+            )
+            alarm = Alarm.objects.get(identifier="NL-10231")
+            AlarmEvent.objects.create(alarm=alarm, kind="real", cause=f"Orsak {i}-{n}-{variant}")
+            system = AccessControlSystem.objects.get(site__group=group, name="Passersystem kommunhuset")
+            AccessReview.objects.create(system=system, outcome="no_remarks", comment=f"Översyn {i}-{n}")
+            system.administrators.add(people[0])
     return tf
 
 
@@ -131,6 +145,9 @@ PAGES = [
     ("facilities:list", None),
     ("facilities:site", "site"),
     ("facilities:building", "building"),
+    ("facilities:alarms", None),
+    ("facilities:alarm", "alarm"),
+    ("facilities:access-system", "access_system"),
 ]
 
 
@@ -169,6 +186,10 @@ def test_query_count_is_constant_in_the_data_size(group, client_for, name, arg, 
             return reverse(name, args=[ExternalParty.objects.get(group=group, name="Fjällbygg Entreprenad AB").pk])
         if arg == "site":
             return reverse(name, args=[Site.objects.get(group=group, code="SVEG-SK").pk])
+        if arg == "alarm":
+            return reverse(name, args=[Alarm.objects.get(identifier="NL-10231").pk])
+        if arg == "access_system":
+            return reverse(name, args=[AccessControlSystem.objects.get(site__group=group).pk])
         if arg == "building":
             return reverse(name, args=[Building.objects.get(site__group=group, site__code="SVEG-SK", code="A").pk])
         return reverse(name)
