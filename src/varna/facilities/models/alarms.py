@@ -224,7 +224,9 @@ class AccessControlSystem(ClassifiedModel, VersionedModel):
     last_reviewed_on = models.DateField(_("last reviewed"), null=True, blank=True, editable=False)
     next_review_due = models.DateField(_("next review due"), null=True, blank=True, editable=False)
     notes = models.TextField(_("notes"), blank=True)
-    history = HistoricalRecords(m2m_fields=[administrators])
+    # Not the administrators: the history names linked people to every reader (core.links,
+    # NAMED_TO_EVERYONE), while people are read within a scope here (alarm_views._people).
+    history = HistoricalRecords()
 
     objects = AccessControlSystemQuerySet.as_manager()
 
