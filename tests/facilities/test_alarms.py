@@ -354,3 +354,36 @@ def test_every_profile_demo_has_alarms_one_overdue_and_a_reviewed_system(db, nam
     assert alarms.filter(connected=True).exists() and alarms.overdue().exists()
     assert alarms.exclude(pk__in=alarms.overdue()).exists()  # not everything overdue
     assert AccessReview.objects.filter(system__site__group=group).exists()
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("site: SVEG-UGG, building: A,", "site: NOPE, building: A,", "'NOPE' is not declared"),
+        ("site: SVEG-UGG, building: A,", "site: SVEG-UGG, building: Q,", "'Q' is not declared"),
+        ("identifier: NL-10232,", "identifier: NL-10231,", "'NL-10231' is declared twice"),
+        ("kind: assault,", "kind: earthquake,", "'earthquake' is not one of"),
+        ("administrators: [Anders Hedlund]", "administrators: [Nils Holgersson]", "'Nils Holgersson' is not declared"),
+        (
+            "identifier: GL-OF-1,",
+            "identifier: GL-OF-1, connected: true,",
+            "a connected alarm names its receiving centre",
+        ),
+        (
+            "classification: classified, classification_ground: OSL 18 kap. 8 §}",
+            "classification: classified}",
+            "a classified record needs its legal ground",
+        ),
+    ],
+)
+def test_a_wrong_demo_alarm_is_refused_with_its_line(old, new, expected):
+    from varna.organisation.profiles import BUILTIN_DIR, parse_profile
+    from varna.organisation.schema import ProfileError
+
+    text = (BUILTIN_DIR / "harjedalen.yaml").read_text(encoding="utf-8")
+    start = text.index("\n    alarms:\n")
+    head, section = text[:start], text[start:]
+    assert old in section
+    with pytest.raises(ProfileError) as caught:
+        parse_profile(head + section.replace(old, new, 1), "harjedalen.yaml")
+    assert any(expected in error for error in caught.value.errors), caught.value.errors
