@@ -49,6 +49,8 @@ SEARCHED = [
     "incidents:export",
     "facilities:list",
     "facilities:export",
+    "facilities:alarms",
+    "facilities:alarm-export",
 ]
 BY_UNIT = [
     "organisation:people",

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from varna.documents.models import Document
-from varna.facilities.models import Building, Key, KeyLoan, KeySystem, Site
+from varna.facilities.models import AccessControlSystem, Alarm, Building, Key, KeyLoan, KeySystem, Site
 from varna.incidents.models import CostItem, Incident
 from varna.insurance.models import InsurancePolicy, InsuranceReview
 from varna.organisation.models import ExternalParty, OrgUnit, Person, RoleAssignment
@@ -107,6 +107,22 @@ def target_object(kind, target, group):
         if kind == "key":
             return key, system.site.unit
         return _loan(key), system.site.unit
+    if kind == "alarm":
+        alarm = (
+            Alarm.objects.filter(building__site__unit__path__startswith=unit.path)
+            .exclude(classification="classified")
+            .exclude(building__classification="classified")
+            .exclude(building__site__classification="classified")
+            .select_related("building__site__unit")
+            .first()
+        )
+        return alarm, alarm.building.site.unit
+    if kind == "access_system":
+        site = Site.objects.filter(unit__path__startswith=unit.path).exclude(classification="classified").first()
+        system = AccessControlSystem.objects.filter(site=site).first() or AccessControlSystem.objects.create(
+            site=site, name=f"Passersystem {site.code}"
+        )
+        return system, site.unit
     if kind in ("incident", "cost"):
         # Not one a demo login reported: a reporter reads their own report whatever their role.
         incident = (
@@ -184,6 +200,17 @@ DETAIL = (
     + [Entry("facilities:key-hand-out", "change", t, "key") for t in ("own", "other")]
     + [Entry("facilities:key-lost", "change", t, "key") for t in ("own", "other")]
     + [Entry("facilities:key-loan", "view", t, "loan") for t in ("own", "other")]
+    + [Entry("facilities:alarm-create", "change", t, "building") for t in ("own", "other")]
+    + [Entry("facilities:alarm", "view", t, "alarm") for t in ("own", "other")]
+    + [Entry("facilities:alarm-edit", "change", t, "alarm") for t in ("own", "other")]
+    + [Entry("facilities:alarm-service", "change", t, "alarm") for t in ("own", "other")]
+    + [Entry("facilities:alarm-delete", "change", t, "alarm") for t in ("own", "other")]
+    + [Entry("facilities:alarm-event-create", "change", t, "alarm") for t in ("own", "other")]
+    + [Entry("facilities:access-system-create", "change", t, "site") for t in ("own", "other")]
+    + [Entry("facilities:access-system", "view", t, "access_system") for t in ("own", "other")]
+    + [Entry("facilities:access-system-edit", "change", t, "access_system") for t in ("own", "other")]
+    + [Entry("facilities:access-system-delete", "change", t, "access_system") for t in ("own", "other")]
+    + [Entry("facilities:access-review-create", "change", t, "access_system") for t in ("own", "other")]
 )
 
 
@@ -262,6 +289,7 @@ def test_posting_an_edit_outside_the_scope_changes_nothing(client, client_for, g
         ("insurance:create", "change"),
         ("facilities:create", "change"),
         ("facilities:import", "change"),
+        ("facilities:alarm-import", "change"),
     ],
 )
 def test_create_pages_need_the_action_somewhere(client, client_for, group, name, action):
@@ -289,6 +317,7 @@ LIST_PAGES = [
     "incidents:list",
     "facilities:list",
     "facilities:keys",
+    "facilities:alarms",
 ]
 LIST_MODELS = {
     "risks:list": Risk,
@@ -318,6 +347,13 @@ def _links(group, code, name):
     elif name == "facilities:keys":
         objects = Key.objects.filter(system__site__unit__path__startswith=root.path).exclude(
             system__classification="classified"
+        )
+    elif name == "facilities:alarms":
+        objects = (
+            Alarm.objects.filter(building__site__unit__path__startswith=root.path)
+            .exclude(classification="classified")
+            .exclude(building__classification="classified")
+            .exclude(building__site__classification="classified")
         )
     elif name in LIST_MODELS:
         objects = (
@@ -710,7 +746,33 @@ ACTIONS = [
         done=lambda key, login: KeyLoan.objects.filter(key=key).exists(),
         prepare=_fresh_key,
     ),
+    Action(
+        "facilities:alarm-delete",
+        "alarm",
+        ("change",),
+        post=lambda alarm, login: {},
+        done=lambda alarm, login: not Alarm.objects.filter(pk=alarm.pk).exists(),
+        prepare=lambda alarm: _spare_alarm(alarm.building),
+    ),
+    Action(
+        "facilities:access-review-create",
+        "access_system",
+        ("change",),
+        post=lambda system, login: {
+            "reviewed_on": "2026-01-05",
+            "outcome": "no_remarks",
+            "rights_removed": "0",
+            "comment": f"Översyn {login}",
+        },
+        done=lambda system, login: system.reviews.filter(comment=f"Översyn {login}").exists(),
+    ),
 ]
+
+
+def _spare_alarm(building):
+    """An alarm of its own for each login's try at deleting one."""
+    n = Alarm.objects.count()
+    return Alarm.objects.create(building=building, kind="intrusion", name=f"Extra {n}", identifier=f"EXTRA-{n}")
 
 
 def _spare_building(site):

@@ -9,7 +9,17 @@ from django.urls import reverse
 
 from varna.documents import services
 from varna.documents.models import Document
-from varna.facilities.models import Building, Key, KeyLoan, KeySystem, Site
+from varna.facilities.models import (
+    AccessControlSystem,
+    AccessReview,
+    Alarm,
+    AlarmEvent,
+    Building,
+    Key,
+    KeyLoan,
+    KeySystem,
+    Site,
+)
 from varna.incidents import services as incident_services
 from varna.incidents.models import CostItem, Incident, InvolvedPerson
 from varna.organisation.models import Contract, ExternalParty, OrgUnit, Person, RoleAssignment
@@ -85,6 +95,20 @@ def _grow(group, n):
             key = Key.objects.create(system=school.key_systems.get(code="SVEG-SK-1"), number=f"G-{i}-{n}-{variant}")
             key.opens.set(key.system.locks.all()[:2])
             KeyLoan.objects.create(key=key, person=people[n % len(people)], due_back_on=datetime.date(2020, 1, 1))
+            ground = "OSL 18 kap. 8 §" if variant == "classified" else ""
+            Alarm.objects.create(
+                building=school.buildings.get(code="A"),
+                kind="fire",
+                name=f"Larm {i}-{n}-{variant}",
+                identifier=f"L-{i}-{n}-{variant}",
+                classification=variant,
+                classification_ground=ground,
+            )
+            alarm = Alarm.objects.get(identifier="NL-10231")
+            AlarmEvent.objects.create(alarm=alarm, kind="real", cause=f"Orsak {i}-{n}-{variant}")
+            system = AccessControlSystem.objects.get(site__group=group, name="Passersystem kommunhuset")
+            AccessReview.objects.create(system=system, outcome="no_remarks", comment=f"Översyn {i}-{n}")
+            system.administrators.add(people[0])
     return tf
 
 
@@ -139,6 +163,9 @@ PAGES = [
     ("facilities:keys", None),
     ("facilities:keys-due", None),
     ("facilities:key-system", "key_system"),
+    ("facilities:alarms", None),
+    ("facilities:alarm", "alarm"),
+    ("facilities:access-system", "access_system"),
 ]
 
 
@@ -179,6 +206,10 @@ def test_query_count_is_constant_in_the_data_size(group, client_for, name, arg, 
             return reverse(name, args=[Site.objects.get(group=group, code="SVEG-SK").pk])
         if arg == "key_system":
             return reverse(name, args=[KeySystem.objects.get(site__group=group, code="SVEG-SK-1").pk])
+        if arg == "alarm":
+            return reverse(name, args=[Alarm.objects.get(identifier="NL-10231").pk])
+        if arg == "access_system":
+            return reverse(name, args=[AccessControlSystem.objects.get(site__group=group).pk])
         if arg == "building":
             return reverse(name, args=[Building.objects.get(site__group=group, site__code="SVEG-SK", code="A").pk])
         return reverse(name)

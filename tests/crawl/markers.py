@@ -457,6 +457,8 @@ def make_facilities(m: Markers) -> None:
                     **_classification(building_variant),
                 )
                 m.register("building", unit, f"{variant}-{building_variant}", building, marker)
+                _make_alarms(m, unit, building, f"{variant}-{building_variant}", classified)
+            _make_access_control(m, unit, site, variant)
             for system_variant in ("int", "cls") if variant == "int" else ("int",):
                 _key_system(m, unit, partner, site, variant, system_variant)
 
@@ -485,6 +487,43 @@ def _key_system(m: Markers, unit, partner, site, site_variant: str, variant: str
     key.opens.set([lock])
     m.register("key", unit, f"{site_variant}-{variant}", key, marker)
     key_services.hand_out(KeyLoan(key=key, person=m.get("person", partner.code, "int")), user=None)
+
+
+def _make_alarms(m: Markers, unit, building, where: str, building_classified: bool) -> None:
+    """An alarm in each building (classified with it where it is), and on an internal building a
+    classified one too; each with an event whose cause is marked."""
+    from varna.facilities.models import Alarm, AlarmEvent
+
+    for alarm_variant in ("int",) if building_classified else ("int", "cls"):
+        classified = building_classified or alarm_variant == "cls"
+        marker = m.add("alarm", unit, "cls" if classified else "int")
+        alarm = Alarm.objects.create(
+            building=building,
+            kind="intrusion",
+            name=marker,
+            identifier=marker[:7],
+            connected=True,
+            receiving_centre=marker,
+            supplier=marker,
+            notes=marker,
+            **_classification(alarm_variant),
+        )
+        m.register("alarm", unit, f"{where}-{alarm_variant}", alarm, marker)
+        marker = m.add("alarm_event", unit, "cls" if classified else "int")
+        event = AlarmEvent.objects.create(alarm=alarm, kind="false_alarm", cause=marker)
+        m.register("alarm_event", unit, f"{where}-{alarm_variant}", event, marker)
+
+
+def _make_access_control(m: Markers, unit, site, variant: str) -> None:
+    from varna.facilities.models import AccessControlSystem, AccessReview
+
+    marker = m.add("access_system", unit, variant)
+    system = AccessControlSystem.objects.create(site=site, name=marker, supplier=marker, notes=marker)
+    system.administrators.set([m.get("person", m.partner(unit).code, "int")])
+    m.register("access_system", unit, variant, system, marker)
+    marker = m.add("access_review", unit, variant)
+    review = AccessReview.objects.create(system=system, outcome="deviations", comment=marker)
+    m.register("access_review", unit, variant, review, marker)
 
 
 def log_reads(m: Markers) -> None:

@@ -3,7 +3,7 @@
 import pytest
 
 from varna.documents.models import Document, NotificationDuty
-from varna.facilities.models import Building, Key, KeySystem, Site
+from varna.facilities.models import AccessControlSystem, Alarm, Building, Key, KeySystem, Site
 from varna.incidents.models import CostItem, Incident
 from varna.insurance.models import InsurancePolicy, InsuranceReview
 from varna.organisation.models import ExternalParty, OrgUnit, Person, RoleAssignment
@@ -135,6 +135,7 @@ def incident_pages(group):
         f"/handelser/kostnader/{item.pk}/andra/",
         *insurance_pages(group),
         *facilities_pages(group),
+        *alarm_pages(group),
     ]
 
 
@@ -177,6 +178,27 @@ def key_pages(group):
         f"/anlaggningar/nycklar/{free.pk}/lamna-ut/",
         f"/anlaggningar/nycklar/{free.pk}/andra/",
         f"/anlaggningar/kvittenser/{loan.pk}/",
+    ]
+
+
+def alarm_pages(group):
+    alarm = Alarm.objects.get(identifier="NL-10231")
+    system = AccessControlSystem.objects.get(site__group=group, name="Passersystem kommunhuset")
+    return [
+        "/anlaggningar/larm/",
+        "/anlaggningar/larm/?q=skola&typ=intrusion&ansluten=ja&forsenad=1",
+        "/anlaggningar/larm/import/",
+        f"/anlaggningar/larm/{alarm.pk}/",
+        f"/anlaggningar/larm/{alarm.pk}/andra/",
+        f"/anlaggningar/larm/{alarm.pk}/service/",
+        f"/anlaggningar/larm/{alarm.pk}/ta-bort/",
+        f"/anlaggningar/larm/{alarm.pk}/ny-handelse/",
+        f"/anlaggningar/byggnader/{alarm.building_id}/nytt-larm/",
+        f"/anlaggningar/{system.site_id}/nytt-passersystem/",
+        f"/anlaggningar/passersystem/{system.pk}/",
+        f"/anlaggningar/passersystem/{system.pk}/andra/",
+        f"/anlaggningar/passersystem/{system.pk}/ta-bort/",
+        f"/anlaggningar/passersystem/{system.pk}/ny-oversyn/",
     ]
 
 

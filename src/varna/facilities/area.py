@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from varna.core.areas import Area, NavEntry, register
 
+from .alarm_jobs import daily as alarm_daily
 from .demo import load_demo_facilities
 from .jobs import daily
 from .profile import DEMO_SECTIONS, check_demo_facilities
@@ -26,8 +27,11 @@ register(
             NavEntry("work", _("My keys"), "facilities:my-keys", audience="person", order=35),
         ],
         start_url="facilities:list",
-        jobs={"facilities_daily_jobs": (daily, datetime.timedelta(days=1))},
         start_label=_("Open the register of sites"),
+        jobs={
+            "facilities_daily_jobs": (daily, datetime.timedelta(days=1)),
+            "facilities_alarm_daily": (alarm_daily, datetime.timedelta(days=1)),
+        },
         demo=load_demo_facilities,
         demo_order=15,  # only the organisation's units and people
         demo_sections=DEMO_SECTIONS,

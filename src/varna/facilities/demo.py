@@ -1,5 +1,5 @@
 """Sites and buildings of a demo organisation, as its profile's `demo.facilities` declares
-them. A profile that declares none gets none."""
+them, with their alarms and access control systems. A profile that declares none gets none."""
 
 import datetime
 from decimal import Decimal
@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from varna.organisation.models import OrgUnit, Person
 
-from .models import Building, Key, KeyLoan, KeySystem, Lock, Site
+from .models import AccessControlSystem, AccessReview, Alarm, AlarmEvent, Building, Key, KeyLoan, KeySystem, Lock, Site
 
 
 def load_sites(group, declared: dict) -> list[Site]:
@@ -100,3 +100,58 @@ def load_demo_facilities(ctx) -> None:
     declared = ctx.profile.data["demo"].get("facilities")
     if declared:
         ctx.records["sites"] = {site.code: site for site in load_sites(ctx.group, declared)}
+        load_alarms(ctx.group, declared, ctx.records["sites"])
+
+
+def load_alarms(group, declared: dict, sites: dict) -> None:
+    """The alarms and access control systems the demo declares (none where it declares none)."""
+    today = timezone.localdate()
+    now = timezone.now()
+    people = {f"{p.first_name} {p.last_name}": p for p in Person.objects.filter(group=group)}
+    for spec in declared.get("alarms") or []:
+        building = Building.objects.get(site=sites[spec["site"]], code=spec["building"])
+        serviced = spec.get("serviced_days_ago")
+        alarm = Alarm.objects.create(
+            building=building,
+            kind=spec["kind"],
+            name=spec["name"],
+            identifier=spec["identifier"],
+            connected=spec["connected"],
+            receiving_centre=spec["receiving_centre"],
+            supplier=spec["supplier"],
+            service_interval_months=spec["service_interval_months"],
+            last_serviced_on=None if serviced is None else today - datetime.timedelta(days=serviced),
+            notes=spec["notes"],
+            classification=spec["classification"],
+            classification_ground=spec["classification_ground"],
+        )
+        AlarmEvent.objects.bulk_create(
+            AlarmEvent(
+                alarm=alarm,
+                occurred_at=now - datetime.timedelta(days=e["days_ago"], hours=3),
+                kind=e["kind"],
+                cause=e["cause"],
+            )
+            for e in spec["events"]
+        )
+    for spec in declared.get("access_control") or []:
+        system = AccessControlSystem.objects.create(
+            site=sites[spec["site"]],
+            name=spec["name"],
+            supplier=spec["supplier"],
+            review_interval_months=spec["review_interval_months"],
+        )
+        system.administrators.set([people[name] for name in spec["administrators"]])
+        for r in spec["reviews"]:
+            AccessReview.objects.create(
+                system=system,
+                reviewed_on=today - datetime.timedelta(days=r["days_ago"]),
+                reviewed_by=people.get(r.get("reviewed_by")),
+                outcome=r["outcome"],
+                rights_removed=r["rights_removed"],
+                comment=r["comment"],
+            )
+        latest = system.reviews.order_by("-reviewed_on").first()
+        if latest is not None:
+            system.last_reviewed_on = latest.reviewed_on
+            system.save()

@@ -1,12 +1,12 @@
 """The facilities area's section of a profile's demo (`demo.facilities`), declared in area.py:
-the demo's sites and their buildings."""
+the demo's sites and their buildings, and (optional) their alarms and access control systems."""
 
 from django.utils.translation import gettext as _
 
 from varna.core.models import Classification
 from varna.organisation.schema import Bool, Date, F, Int, List, Map, Str
 
-from .models import KeyKind, KeySystemKind, SiteKind
+from .models import AccessReview, AlarmEvent, AlarmKind, KeyKind, KeySystemKind, SiteKind
 
 DEGREES = r"-?\d{1,3}(\.\d{1,6})?"
 CLASSIFICATIONS = tuple(Classification.values)
@@ -85,7 +85,67 @@ SITE = Map(
     }
 )
 
-DEMO_FACILITIES = F(Map({"sites": F(List(SITE), required=False, default=[])}), required=False)
+# Alarms and access control (models/alarms.py): dates are days before the demo is loaded, so a
+# demo loaded any day shows the same services due and overdue.
+ALARM_EVENT = Map(
+    {
+        "days_ago": F(Int(0, 3650)),
+        "kind": F(Str(choices=tuple(AlarmEvent.Kind.values))),
+        "cause": F(Str(), required=False, default=""),
+    }
+)
+
+ALARM = Map(
+    {
+        "site": F(Str()),  # the site's code
+        "building": F(Str()),  # the building's code on it
+        "kind": F(Str(choices=tuple(AlarmKind.values))),
+        "name": F(Str()),
+        "identifier": F(Str()),
+        "connected": F(Bool(), required=False, default=False),
+        "receiving_centre": F(Str(), required=False, default=""),
+        "supplier": F(Str(), required=False, default=""),
+        "service_interval_months": F(Int(1, 120), required=False, default=12),
+        # Not given: never serviced.
+        "serviced_days_ago": F(Int(0, 3650), required=False),
+        "notes": F(Str(), required=False, default=""),
+        "classification": F(Str(choices=CLASSIFICATIONS), required=False, default=Classification.INTERNAL.value),
+        "classification_ground": F(Str(), required=False, default=""),
+        "events": F(List(ALARM_EVENT), required=False, default=[]),
+    }
+)
+
+ACCESS_REVIEW = Map(
+    {
+        "days_ago": F(Int(0, 3650)),
+        "reviewed_by": F(Str(), required=False),  # a person of the demo
+        "outcome": F(Str(choices=tuple(AccessReview.Outcome.values))),
+        "rights_removed": F(Int(0, 100000), required=False, default=0),
+        "comment": F(Str(), required=False, default=""),
+    }
+)
+
+ACCESS_CONTROL = Map(
+    {
+        "site": F(Str()),
+        "name": F(Str()),
+        "supplier": F(Str(), required=False, default=""),
+        "administrators": F(List(Str()), required=False, default=[]),  # people of the demo
+        "review_interval_months": F(Int(1, 120), required=False, default=12),
+        "reviews": F(List(ACCESS_REVIEW), required=False, default=[]),
+    }
+)
+
+DEMO_FACILITIES = F(
+    Map(
+        {
+            "sites": F(List(SITE), required=False, default=[]),
+            "alarms": F(List(ALARM), required=False, default=[]),
+            "access_control": F(List(ACCESS_CONTROL), required=False, default=[]),
+        }
+    ),
+    required=False,
+)
 
 DEMO_SECTIONS = {"facilities": DEMO_FACILITIES}
 
@@ -136,6 +196,46 @@ def check_demo_facilities(data, ctx, ref, known) -> None:
             _check_classified(ctx, building, where)
         for j, system in enumerate(site.get("key_systems") or []):
             _check_key_system(ctx, ref, known, system, f"{path}.key_systems[{j}]", building_codes)
+    _check_alarms(ctx, demo, ref, known)
+
+
+def _check_alarms(ctx, demo, ref, known) -> None:
+    """Alarms sit in a declared building of a declared site, with an identifier unique in the
+    demo; access control systems on a declared site, run and reviewed by the demo's people."""
+    buildings = {(s.get("code"), b.get("code")) for s in demo["sites"] for b in s.get("buildings") or []}
+    sites = {s.get("code") for s in demo["sites"]}
+    identifiers = set()
+    for i, alarm in enumerate(demo.get("alarms") or []):
+        path = f"demo.facilities.alarms[{i}]"
+        ref(alarm, "site", sites, path)
+        if alarm.get("site") in sites and (alarm.get("site"), alarm.get("building")) not in buildings:
+            ctx.error(
+                alarm.line_of("building"),
+                f"{path}.building",
+                _("'%(value)s' is not declared") % {"value": alarm.get("building")},
+            )
+        if alarm.get("identifier") in identifiers:
+            ctx.error(
+                alarm.line_of("identifier"),
+                f"{path}.identifier",
+                _("'%(key)s' is declared twice") % {"key": alarm["identifier"]},
+            )
+        identifiers.add(alarm.get("identifier"))
+        if alarm.get("connected") and not (alarm.get("receiving_centre") or "").strip():
+            ctx.error(alarm.line, f"{path}.receiving_centre", _("a connected alarm names its receiving centre"))
+        _check_classified(ctx, alarm, path)
+    for i, system in enumerate(demo.get("access_control") or []):
+        path = f"demo.facilities.access_control[{i}]"
+        ref(system, "site", sites, path)
+        for name in system.get("administrators") or []:
+            if name not in known["people"]:
+                ctx.error(
+                    system.line_of("administrators"),
+                    f"{path}.administrators",
+                    _("'%(value)s' is not declared") % {"value": name},
+                )
+        for j, review in enumerate(system.get("reviews") or []):
+            ref(review, "reviewed_by", known["people"], f"{path}.reviews[{j}]")
 
 
 def _check_classified(ctx, item, path) -> None:

@@ -21,9 +21,10 @@ from varna.core.views import VersionedUpdateView, create_view
 from varna.core.views import scoped_group as _group
 from varna.organisation.models import OrgUnit
 
+from . import alarm_views
 from .forms import BuildingForm, SiteForm
 from .import_views import may_import
-from .models import Building, KeySystem, Site, SiteKind
+from .models import AccessControlSystem, Alarm, Building, KeySystem, Site, SiteKind
 
 PAGE_SIZE = 50
 SEARCHED_FIELDS = ("name", "code", "address", "property_designation")
@@ -124,6 +125,7 @@ def site_detail(request, pk):
             "today": timezone.localdate(),
             "can_change": access.can("change", site.unit),
             "history": history_entries(site, request.user),
+            "alarm_section": alarm_views.site_section(request, site),
         },
     )
 
@@ -149,8 +151,11 @@ def site_delete(request, pk):
     site = _site(request, pk, "change")
     # What hangs off a site is removed first, each with its own check (buildings now; keys,
     # alarms and cameras later), so that nothing a reader may not see goes with it unseen.
-    blocked = Building.objects.filter(site=site).exists() or KeySystem.objects.filter(site=site).exists()
-    if request.method == "POST" and not blocked:
+    blocked = Building.objects.filter(site=site).exists()
+    blocked_by_systems = not blocked and (
+        AccessControlSystem.objects.filter(site=site).exists() or KeySystem.objects.filter(site=site).exists()
+    )
+    if request.method == "POST" and not (blocked or blocked_by_systems):
         site.delete()
         messages.success(request, _("The site was deleted."))
         return redirect("facilities:list")
@@ -161,9 +166,13 @@ def site_delete(request, pk):
             "record": site,
             "cancel": site,
             "title": _("Delete %(name)s") % {"name": site.name},
-            "blocked": _("The site has buildings or key systems registered: delete them first.") if blocked else "",
+            "blocked": _("The site has buildings registered: delete them first.")
+            if blocked
+            else _("The site has key systems or access control systems registered: delete them first.")
+            if blocked_by_systems
+            else "",
         },
-        status=409 if request.method == "POST" and blocked else 200,
+        status=409 if request.method == "POST" and (blocked or blocked_by_systems) else 200,
     )
 
 
@@ -193,6 +202,7 @@ def building_detail(request, pk):
             "site": building.site,
             "can_change": get_access(request.user).can("change", building.site.unit),
             "history": history_entries(building, request.user),
+            "alarm_section": alarm_views.building_section(request, building),
         },
     )
 
@@ -209,14 +219,21 @@ class BuildingUpdateView(VersionedUpdateView):
 def building_delete(request, pk):
     building = _building(request, pk, "change")
     site = building.site
-    if request.method == "POST":
+    blocked = Alarm.objects.filter(building=building).exists()
+    if request.method == "POST" and not blocked:
         building.delete()
         messages.success(request, _("The building was deleted."))
         return redirect(site)
     return render(
         request,
         "facilities/delete.html",
-        {"record": building, "cancel": building, "title": _("Delete %(name)s") % {"name": building.name}},
+        {
+            "record": building,
+            "cancel": building,
+            "title": _("Delete %(name)s") % {"name": building.name},
+            "blocked": _("The building has alarms registered: delete them first.") if blocked else "",
+        },
+        status=409 if request.method == "POST" and blocked else 200,
     )
 
 

@@ -1,6 +1,14 @@
 """The facilities area's models, a module per register: sites and buildings first, since every
 other register (keys, alarms, cameras, fire protection) hangs off one of them."""
 
+from .alarms import (
+    DUE_SOON_DAYS,
+    AccessControlSystem,
+    AccessReview,
+    Alarm,
+    AlarmEvent,
+    AlarmKind,
+)
 from .keys import Key, KeyKind, KeyLoan, KeySystem, KeySystemKind, Lock
 from .sites import (
     POSTAL_CODE,
@@ -14,7 +22,13 @@ from .sites import (
 )
 
 __all__ = [
+    "DUE_SOON_DAYS",
     "POSTAL_CODE",
+    "AccessControlSystem",
+    "AccessReview",
+    "Alarm",
+    "AlarmEvent",
+    "AlarmKind",
     "Building",
     "BuildingQuerySet",
     "Key",
