@@ -1,9 +1,12 @@
+import datetime
+
 from django.utils.translation import gettext_lazy as _
 
 from varna.core.areas import Area, NavEntry, register
 
+from .camera_jobs import daily as camera_daily
 from .demo import load_demo_facilities
-from .profile import DEMO_SECTIONS, check_demo_facilities
+from .profile import DEMO_SECTIONS, PROFILE_SECTIONS, check_demo_facilities
 
 register(
     Area(
@@ -12,12 +15,25 @@ register(
         requires=("incidents", "risks"),
         urls="varna.facilities.urls",
         url_prefix="anlaggningar/",
-        nav=[NavEntry("registers", _("Sites and buildings"), "facilities:list", order=60, current=("facilities:*",))],
+        nav=[
+            NavEntry(
+                "registers",
+                _("Sites and buildings"),
+                "facilities:list",
+                order=60,
+                current=("facilities:*", "!facilities:camera*"),
+            ),
+            NavEntry(
+                "registers", _("Camera surveillance"), "facilities:cameras", order=61, current=("facilities:camera*",)
+            ),
+        ],
         start_url="facilities:list",
         start_label=_("Open the register of sites"),
         demo=load_demo_facilities,
         demo_order=15,  # only the organisation's units and people
         demo_sections=DEMO_SECTIONS,
+        profile_sections=PROFILE_SECTIONS,
+        jobs={"camera_daily_jobs": (camera_daily, datetime.timedelta(days=1))},
         profile_checks=[check_demo_facilities],
     )
 )

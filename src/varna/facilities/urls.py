@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import import_views, views
+from . import camera_public_views, camera_views, import_views, views
 
 app_name = "facilities"
 
@@ -16,4 +16,20 @@ urlpatterns = [
     path("byggnader/<int:pk>/", views.building_detail, name="building"),
     path("byggnader/<int:pk>/andra/", views.BuildingUpdateView.as_view(), name="building-edit"),
     path("byggnader/<int:pk>/ta-bort/", views.building_delete, name="building-delete"),
+    # The camera surveillance register (camera_views.py) and its public list.
+    path("kamerabevakning/", camera_views.surveillance_list, name="cameras"),
+    path("kamerabevakning/ny/", camera_views.surveillance_create, name="camera-create"),
+    path("kamerabevakning/export/", camera_views.register_export, name="camera-export"),
+    path("kamerabevakning/gallring/", camera_views.thinning_log, name="camera-thinning"),
+    path("kamerabevakning/publik/", camera_public_views.public_list, name="cameras-public"),
+    path("kamerabevakning/<int:pk>/", camera_views.surveillance_detail, name="camera-surveillance"),
+    path(
+        "kamerabevakning/<int:pk>/andra/",
+        camera_views.SurveillanceUpdateView.as_view(),
+        name="camera-surveillance-edit",
+    ),
+    path("kamerabevakning/<int:pk>/ta-bort/", camera_views.surveillance_delete, name="camera-surveillance-delete"),
+    path("kamerabevakning/<int:pk>/ny-kamera/", camera_views.camera_create, name="camera-add"),
+    path("kamerabevakning/<int:pk>/bedomning/", camera_views.assessment_create, name="camera-assess"),
+    path("kamerabevakning/kameror/<int:pk>/ta-bort/", camera_views.camera_delete, name="camera-delete"),
 ]

@@ -1,6 +1,7 @@
 """The facilities area's models, a module per register: sites and buildings first, since every
 other register (keys, alarms, cameras, fire protection) hangs off one of them."""
 
+from .cameras import Camera, CameraSurveillance, CameraThinning, Conclusion, InterestAssessment
 from .sites import (
     POSTAL_CODE,
     Building,
@@ -16,6 +17,11 @@ __all__ = [
     "POSTAL_CODE",
     "Building",
     "BuildingQuerySet",
+    "Camera",
+    "CameraSurveillance",
+    "CameraThinning",
+    "Conclusion",
+    "InterestAssessment",
     "Site",
     "SiteKind",
     "SiteQuerySet",
