@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from varna.documents import services
 from varna.documents.models import Document
-from varna.facilities.models import Building, Site
+from varna.facilities.models import Building, Camera, CameraSurveillance, InterestAssessment, Site
 from varna.incidents import services as incident_services
 from varna.incidents.models import CostItem, Incident, InvolvedPerson
 from varna.organisation.models import Contract, ExternalParty, OrgUnit, Person, RoleAssignment
@@ -80,6 +80,37 @@ def _grow(group, n):
             Building.objects.create(
                 site=school, name=f"Paviljong {i}-{n}-{variant}", code=f"P-{i}-{n}-{variant}", classification=variant
             )
+            surveillance = CameraSurveillance.objects.create(
+                group=group,
+                site=site,
+                name=f"Kamera {i}-{n}-{variant}",
+                code=f"K-{i}-{n}-{variant}",
+                purpose_crime=True,
+                area_covered="Entrén",
+                classification="public" if variant == "internal" else "internal",
+                responsible=people[0],
+            )
+            surveillance.viewers.set(people)
+            Camera.objects.create(surveillance=surveillance, identifier="K1", placement="Entrén")
+            InterestAssessment.objects.create(
+                surveillance=surveillance,
+                date="2026-01-01",
+                need="N",
+                intrusion="I",
+                conclusion="allowed",
+                decided_by=people[0],
+            )
+        school_cameras = CameraSurveillance.objects.get(group=group, code="KAM-SVEG-SK")
+        school_cameras.viewers.add(*people)
+        Camera.objects.create(surveillance=school_cameras, identifier=f"X{i}-{n}", placement="Extra")
+        InterestAssessment.objects.create(
+            surveillance=school_cameras,
+            date="2025-01-01",
+            need="N",
+            intrusion="I",
+            conclusion="allowed",
+            decided_by=people[0],
+        )
     return tf
 
 
@@ -131,6 +162,9 @@ PAGES = [
     ("facilities:list", None),
     ("facilities:site", "site"),
     ("facilities:building", "building"),
+    ("facilities:cameras", None),
+    ("facilities:camera-surveillance", "surveillance"),
+    ("facilities:cameras-public", None),
 ]
 
 
@@ -169,6 +203,8 @@ def test_query_count_is_constant_in_the_data_size(group, client_for, name, arg, 
             return reverse(name, args=[ExternalParty.objects.get(group=group, name="Fjällbygg Entreprenad AB").pk])
         if arg == "site":
             return reverse(name, args=[Site.objects.get(group=group, code="SVEG-SK").pk])
+        if arg == "surveillance":
+            return reverse(name, args=[CameraSurveillance.objects.get(group=group, code="KAM-SVEG-SK").pk])
         if arg == "building":
             return reverse(name, args=[Building.objects.get(site__group=group, site__code="SVEG-SK", code="A").pk])
         return reverse(name)

@@ -113,7 +113,12 @@ def thin(day: datetime.date | None = None) -> int:
     due = CameraSurveillance.objects.ended_before(thinning_cutoff(day)).values_list("pk", flat=True)
     for pk in list(due[:1000]):
         with transaction.atomic():
-            surveillance = CameraSurveillance.objects.select_for_update().filter(pk=pk).first()
+            surveillance = (
+                CameraSurveillance.objects.select_for_update(of=("self",))
+                .filter(pk=pk)
+                .select_related("site__unit")
+                .first()
+            )
             if surveillance is None:
                 continue
             camera_ids = list(Camera.objects.filter(surveillance=surveillance).values_list("pk", flat=True))
@@ -122,6 +127,7 @@ def thin(day: datetime.date | None = None) -> int:
             )
             CameraThinning.objects.create(
                 group_id=surveillance.group_id,
+                unit_path=surveillance.site.unit.path,
                 date=day,
                 code=surveillance.code,
                 ended=surveillance.ended,

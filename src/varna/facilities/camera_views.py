@@ -19,7 +19,7 @@ from varna.core.access_log import get_logged_or_404, log_reads
 from varna.core.history import history_entries
 from varna.core.links import HIDDEN_RECORD
 from varna.core.params import int_param
-from varna.core.permissions import get_access
+from varna.core.permissions import get_access, scope_q
 from varna.core.spreadsheets import workbook_response
 from varna.core.views import VersionedUpdateView, create_view
 from varna.core.views import scoped_group as _group
@@ -267,11 +267,14 @@ def assessment_create(request, pk):
 @login_required
 def thinning_log(request):
     group = _group(request)
-    if not get_access(request.user).scopes("manage"):
+    access = get_access(request.user)
+    if not access.scopes("manage"):
         raise PermissionDenied
-    page = Paginator(CameraThinning.objects.filter(group=group).order_by("-date", "-pk"), PAGE_SIZE).get_page(
-        request.GET.get("sida")
-    )
+    rows = CameraThinning.objects.filter(group=group)
+    condition = scope_q(access, "unit_path", "manage")
+    if condition is not None:
+        rows = rows.filter(condition)
+    page = Paginator(rows.order_by("-date", "-pk"), PAGE_SIZE).get_page(request.GET.get("sida"))
     return render(request, "facilities/cameras/thinning.html", {"page": page})
 
 

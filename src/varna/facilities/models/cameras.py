@@ -364,6 +364,8 @@ class CameraThinning(models.Model):
     (a classified surveillance's name is itself secret)."""
 
     group = models.ForeignKey(MunicipalGroup, on_delete=models.CASCADE, related_name="+")
+    # The site's unit's path when it was thinned: the log is read by those who manage that unit.
+    unit_path = models.CharField(max_length=255, blank=True)
     date = models.DateField(_("thinned on"))
     code = models.CharField(_("code"), max_length=50)
     ended = models.DateField(_("ended"), null=True)
