@@ -435,6 +435,11 @@ def test_the_check_names_the_surveillance_lacking_a_current_assessment(group):
         surveillance=depot, date=timezone.localdate(), need="N", intrusion="I", conclusion="allowed"
     )
     assert _check(group).status == Status.MET
+    InterestAssessment.objects.create(
+        surveillance=depot, date=timezone.localdate(), need="N", intrusion="I", conclusion="not_allowed"
+    )
+    assert _check(group).evidence[0].label == "Kommunförrådet Sveg, gård och garage"
+    InterestAssessment.objects.filter(surveillance=depot, conclusion="not_allowed").delete()
     CameraSurveillance.objects.filter(pk=depot.pk).update(signs_up=False)
     assert _check(group).evidence[0].label == "Kommunförrådet Sveg, gård och garage"
 

@@ -27,6 +27,20 @@ def keep_hidden_person(form, name):
     field.help_text = KEPT_LINK_TEXT
 
 
+def building_choices(user, sites):
+    return Building.objects.restrict(user).filter(site__in=sites).select_related("site").order_by("site__name", "code")
+
+
+def changeable_sites(user, group):
+    return Site.objects.restrict(user, "change").filter(group=group).order_by("name", "pk")
+
+
+def classified_choices(form) -> list:
+    """The classified buildings a form names in its choices: their names are a read to log
+    (a building has no unit of its own, so the access log's middleware cannot tell)."""
+    return [b for b in form.fields["building"].queryset if b.is_classified]
+
+
 class CameraSurveillanceForm(KeepHiddenLinksMixin, VersionedModelForm):
     class Meta:
         model = CameraSurveillance
@@ -79,15 +93,13 @@ class CameraSurveillanceForm(KeepHiddenLinksMixin, VersionedModelForm):
     def __init__(self, *args, user, group, **kwargs):
         super().__init__(*args, **kwargs)
         self.user, self.group = user, group
-        sites = Site.objects.restrict(user, "change").filter(group=group).order_by("name", "pk")
+        sites = changeable_sites(user, group)
         if self.instance.pk:
             # Moving a surveillance to another site is not offered: its cameras sit on this one.
             sites = sites.filter(pk=self.instance.site_id)
             self.fields["site"].disabled = True
         self.fields["site"].queryset = sites
-        self.fields["building"].queryset = (
-            Building.objects.restrict(user).filter(site__in=sites).select_related("site").order_by("site__name", "code")
-        )
+        self.fields["building"].queryset = building_choices(user, sites)
         self.fields["building"].label_from_instance = lambda b: f"{b.site.name}: {b.name}"
         self.fields["retention_days"].widget.attrs.update({"min": 0, "max": 3650})
         self.fields["viewers"].queryset = _people(user, group)
@@ -118,7 +130,7 @@ class CameraForm(VersionedModelForm):
     def __init__(self, *args, user, surveillance, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.surveillance = surveillance
-        self.fields["building"].queryset = Building.objects.restrict(user).filter(site=surveillance.site_id)
+        self.fields["building"].queryset = building_choices(user, [surveillance.site_id])
         self.fields["retention_days"].widget.attrs.update({"min": 0, "max": 3650})
 
     def clean_identifier(self):

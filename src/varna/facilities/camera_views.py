@@ -25,7 +25,14 @@ from varna.core.views import VersionedUpdateView, create_view
 from varna.core.views import scoped_group as _group
 
 from . import camera_review
-from .camera_forms import CameraForm, CameraSurveillanceForm, InterestAssessmentForm
+from .camera_forms import (
+    CameraForm,
+    CameraSurveillanceForm,
+    InterestAssessmentForm,
+    building_choices,
+    changeable_sites,
+    classified_choices,
+)
 from .models import Camera, CameraSurveillance, CameraThinning, Site
 
 PAGE_SIZE = 50
@@ -154,13 +161,17 @@ def surveillance_detail(request, pk):
 @login_required
 def surveillance_create(request):
     site = int_param(request, "anlaggning")
-    return create_view(
+    response = create_view(
         request,
         CameraSurveillanceForm,
         title=_("New camera surveillance"),
         message=_("The camera surveillance was registered."),
         initial={"site": site} if site else None,
     )
+    if response.status_code == 200:  # the form, with its choice of buildings
+        offered = building_choices(request.user, changeable_sites(request.user, _group(request)))
+        log_reads(request, [b for b in offered if b.is_classified], "view")
+    return response
 
 
 class SurveillanceUpdateView(VersionedUpdateView):
@@ -169,6 +180,11 @@ class SurveillanceUpdateView(VersionedUpdateView):
 
     def get_queryset(self):
         return super().get_queryset().select_related("site__unit", "site__group", "building")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        log_reads(self.request, classified_choices(context["form"]), "view")
+        return context
 
 
 @login_required
@@ -212,6 +228,7 @@ def camera_create(request, pk):
         form.save()
         messages.success(request, _("The camera was added."))
         return redirect(surveillance)
+    log_reads(request, classified_choices(form), "view")
     return render(
         request,
         "organisation/form.html",

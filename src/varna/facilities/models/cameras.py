@@ -89,9 +89,11 @@ class CameraSurveillanceQuerySet(RestrictedQuerySet):
         return self.filter(ended__isnull=False, ended__lt=day)
 
     def with_latest_assessment(self):
-        """Each row's latest assessment date (`assessed_on`), in the same query."""
+        """Each row's latest assessment date (`assessed_on`) and conclusion, in the same query."""
         latest = InterestAssessment.objects.filter(surveillance=OuterRef("pk")).order_by("-date", "-pk")
-        return self.annotate(assessed_on=Subquery(latest.values("date")[:1]))
+        return self.annotate(
+            assessed_on=Subquery(latest.values("date")[:1]), latest_conclusion=Subquery(latest.values("conclusion")[:1])
+        )
 
     def assessed_since(self, since: datetime.date):
         """Those whose latest assessment is from `since` or later."""
