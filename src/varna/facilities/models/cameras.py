@@ -166,7 +166,9 @@ class CameraSurveillance(ClassifiedModel, VersionedModel):
     )
     dpia_done = models.DateField(_("impact assessment done"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
-    history = HistoricalRecords(m2m_fields=[viewers])
+    # Not the viewers: the change history names linked people to every reader of the record
+    # (core/history.py), and a person outside the reader's scope must stay unnamed.
+    history = HistoricalRecords()
 
     objects = CameraSurveillanceQuerySet.as_manager()
 
