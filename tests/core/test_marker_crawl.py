@@ -51,6 +51,8 @@ SEARCHED = [
     "facilities:export",
     "facilities:alarms",
     "facilities:alarm-export",
+    "facilities:cameras",
+    "facilities:camera-export",
 ]
 BY_UNIT = [
     "organisation:people",
@@ -109,6 +111,8 @@ def start_urls(m, login, feeds) -> list[str]:
         f"{reverse('risks:measure-create')}?risk={m.get('risk', 'SOF', 'cls').pk}",
         f"{reverse('risks:matrix')}?visa=rest",
         f"{reverse('insurance:list')}?alla=1",
+        f"{reverse('facilities:cameras')}?anlaggning={m.get('site', 'SOF', 'cls').pk}&status=alla",
+        f"{reverse('facilities:camera-export')}?saknar=1",
     ]
     from django.contrib import admin
 

@@ -12,7 +12,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from varna.documents.models import Document
-from varna.facilities.models import AccessControlSystem, Alarm, Building, Key, KeyLoan, KeySystem, Site
+from varna.facilities.models import (
+    AccessControlSystem,
+    Alarm,
+    Building,
+    Camera,
+    CameraSurveillance,
+    Key,
+    KeyLoan,
+    KeySystem,
+    Site,
+)
 from varna.incidents.models import CostItem, Incident
 from varna.insurance.models import InsurancePolicy, InsuranceReview
 from varna.organisation.models import ExternalParty, OrgUnit, Person, RoleAssignment
@@ -123,6 +133,17 @@ def target_object(kind, target, group):
             site=site, name=f"Passersystem {site.code}"
         )
         return system, site.unit
+    if kind in ("surveillance", "camera"):
+        surveillance = (
+            CameraSurveillance.objects.filter(site__unit__path__startswith=unit.path, classification="public")
+            .exclude(site__classification="classified")
+            .select_related("site__unit")
+            .order_by("pk")
+            .first()
+        )
+        if kind == "camera":
+            return surveillance.cameras.order_by("pk").first(), surveillance.site.unit
+        return surveillance, surveillance.site.unit
     if kind in ("incident", "cost"):
         # Not one a demo login reported: a reporter reads their own report whatever their role.
         incident = (
@@ -211,6 +232,12 @@ DETAIL = (
     + [Entry("facilities:access-system-edit", "change", t, "access_system") for t in ("own", "other")]
     + [Entry("facilities:access-system-delete", "change", t, "access_system") for t in ("own", "other")]
     + [Entry("facilities:access-review-create", "change", t, "access_system") for t in ("own", "other")]
+    + [Entry("facilities:camera-surveillance", "view", t, "surveillance") for t in ("own", "other")]
+    + [Entry("facilities:camera-surveillance-edit", "change", t, "surveillance") for t in ("own", "other")]
+    + [Entry("facilities:camera-surveillance-delete", "change", t, "surveillance") for t in ("own", "other")]
+    + [Entry("facilities:camera-add", "change", t, "surveillance") for t in ("own", "other")]
+    + [Entry("facilities:camera-assess", "change", t, "surveillance") for t in ("own", "other")]
+    + [Entry("facilities:camera-delete", "change", t, "camera") for t in ("own", "other")]
 )
 
 
@@ -290,6 +317,8 @@ def test_posting_an_edit_outside_the_scope_changes_nothing(client, client_for, g
         ("facilities:create", "change"),
         ("facilities:import", "change"),
         ("facilities:alarm-import", "change"),
+        ("facilities:camera-create", "change"),
+        ("facilities:camera-thinning", "manage"),
     ],
 )
 def test_create_pages_need_the_action_somewhere(client, client_for, group, name, action):
@@ -318,6 +347,7 @@ LIST_PAGES = [
     "facilities:list",
     "facilities:keys",
     "facilities:alarms",
+    "facilities:cameras",
 ]
 LIST_MODELS = {
     "risks:list": Risk,
@@ -354,6 +384,13 @@ def _links(group, code, name):
             .exclude(classification="classified")
             .exclude(building__classification="classified")
             .exclude(building__site__classification="classified")
+        )
+    elif name == "facilities:cameras":
+        objects = (
+            CameraSurveillance.objects.current()
+            .filter(site__unit__path__startswith=root.path)
+            .exclude(classification="classified")
+            .exclude(site__classification="classified")
         )
     elif name in LIST_MODELS:
         objects = (
@@ -766,6 +803,42 @@ ACTIONS = [
         },
         done=lambda system, login: system.reviews.filter(comment=f"Översyn {login}").exists(),
     ),
+    Action(
+        "facilities:camera-add",
+        "surveillance",
+        ("change",),
+        post=lambda s, login: {"identifier": f"K-{login}", "placement": "Entrén"},
+        done=lambda s, login: s.cameras.filter(identifier=f"K-{login}").exists(),
+    ),
+    Action(
+        "facilities:camera-assess",
+        "surveillance",
+        ("change",),
+        post=lambda s, login: {
+            "date": "2026-01-01",
+            "need": f"Behov {login}",
+            "intrusion": "Intrång",
+            "conclusion": "allowed",
+            "decided_by": Person.objects.filter(unit__path__startswith=s.site.unit.path).order_by("pk").first().pk,
+        },
+        done=lambda s, login: s.assessments.filter(need=f"Behov {login}").exists(),
+    ),
+    Action(
+        "facilities:camera-surveillance-delete",
+        "surveillance",
+        ("change",),
+        post=lambda s, login: {},
+        done=lambda s, login: not CameraSurveillance.objects.filter(pk=s.pk).exists(),
+        prepare=lambda s: _spare_surveillance(s),
+    ),
+    Action(
+        "facilities:camera-delete",
+        "camera",
+        ("change",),
+        post=lambda c, login: {},
+        done=lambda c, login: not Camera.objects.filter(pk=c.pk).exists(),
+        prepare=lambda c: _spare_camera(c),
+    ),
 ]
 
 
@@ -773,6 +846,19 @@ def _spare_alarm(building):
     """An alarm of its own for each login's try at deleting one."""
     n = Alarm.objects.count()
     return Alarm.objects.create(building=building, kind="intrusion", name=f"Extra {n}", identifier=f"EXTRA-{n}")
+
+
+def _spare_surveillance(surveillance):
+    """A surveillance without assessment (so it may be deleted) for each login's try."""
+    n = CameraSurveillance.objects.filter(group=surveillance.group).count()
+    return CameraSurveillance.objects.create(
+        group=surveillance.group, site=surveillance.site, name=f"Extra {n}", code=f"KAM-EXTRA-{n}", purpose_crime=True
+    )
+
+
+def _spare_camera(camera):
+    n = Camera.objects.count()
+    return Camera.objects.create(surveillance=camera.surveillance, identifier=f"EXTRA-{n}", placement="Extra")
 
 
 def _spare_building(site):

@@ -15,6 +15,9 @@ from varna.facilities.models import (
     Alarm,
     AlarmEvent,
     Building,
+    Camera,
+    CameraSurveillance,
+    InterestAssessment,
     Key,
     KeyLoan,
     KeySystem,
@@ -109,6 +112,37 @@ def _grow(group, n):
             system = AccessControlSystem.objects.get(site__group=group, name="Passersystem kommunhuset")
             AccessReview.objects.create(system=system, outcome="no_remarks", comment=f"Översyn {i}-{n}")
             system.administrators.add(people[0])
+            surveillance = CameraSurveillance.objects.create(
+                group=group,
+                site=site,
+                name=f"Kamera {i}-{n}-{variant}",
+                code=f"K-{i}-{n}-{variant}",
+                purpose_crime=True,
+                area_covered="Entrén",
+                classification="public" if variant == "internal" else "internal",
+                responsible=people[0],
+            )
+            surveillance.viewers.set(people)
+            Camera.objects.create(surveillance=surveillance, identifier="K1", placement="Entrén")
+            InterestAssessment.objects.create(
+                surveillance=surveillance,
+                date="2026-01-01",
+                need="N",
+                intrusion="I",
+                conclusion="allowed",
+                decided_by=people[0],
+            )
+        school_cameras = CameraSurveillance.objects.get(group=group, code="KAM-SVEG-SK")
+        school_cameras.viewers.add(*people)
+        Camera.objects.create(surveillance=school_cameras, identifier=f"X{i}-{n}", placement="Extra")
+        InterestAssessment.objects.create(
+            surveillance=school_cameras,
+            date="2025-01-01",
+            need="N",
+            intrusion="I",
+            conclusion="allowed",
+            decided_by=people[0],
+        )
     return tf
 
 
@@ -166,6 +200,9 @@ PAGES = [
     ("facilities:alarms", None),
     ("facilities:alarm", "alarm"),
     ("facilities:access-system", "access_system"),
+    ("facilities:cameras", None),
+    ("facilities:camera-surveillance", "surveillance"),
+    ("facilities:cameras-public", None),
 ]
 
 
@@ -210,6 +247,8 @@ def test_query_count_is_constant_in_the_data_size(group, client_for, name, arg, 
             return reverse(name, args=[Alarm.objects.get(identifier="NL-10231").pk])
         if arg == "access_system":
             return reverse(name, args=[AccessControlSystem.objects.get(site__group=group).pk])
+        if arg == "surveillance":
+            return reverse(name, args=[CameraSurveillance.objects.get(group=group, code="KAM-SVEG-SK").pk])
         if arg == "building":
             return reverse(name, args=[Building.objects.get(site__group=group, site__code="SVEG-SK", code="A").pk])
         return reverse(name)

@@ -526,6 +526,60 @@ def _make_access_control(m: Markers, unit, site, variant: str) -> None:
     m.register("access_review", unit, variant, review, marker)
 
 
+def make_camera_surveillance(m: Markers) -> None:
+    """On each unit's internal site an internal and a classified surveillance, and on its
+    classified site one marked internal (classified with its site); each with a camera and an
+    assessment, the partner unit's person among those who may view footage, and the unit's
+    owner (chef, lasare) responsible, so that the daily job's review tasks name them."""
+    from varna.facilities import camera_review
+    from varna.facilities.models import Camera, CameraSurveillance, InterestAssessment
+
+    old = m.today - datetime.timedelta(days=400)
+    for unit in m.units:
+        partner = m.partner(unit)
+        for site_variant, variant in (("int", "int"), ("int", "cls"), ("cls", "int")):
+            classified = "cls" if "cls" in (site_variant, variant) else "int"
+            marker = m.add("camera_surveillance", unit, classified)
+            surveillance = CameraSurveillance.objects.create(
+                group=m.group,
+                site=m.get("site", unit.code, site_variant),
+                name=marker,
+                code=marker[:7] + site_variant + variant,
+                purpose_crime=True,
+                purpose_other=True,
+                purpose=marker,
+                area_covered=marker,
+                privacy_other=marker,
+                retention_reason=marker,
+                viewer_roles=marker,
+                signage_text=marker,
+                signage_places=marker,
+                notes=marker,
+                responsible=m.owner_for(unit),
+                **_classification(variant),
+            )
+            surveillance.viewers.set([m.get("person", partner.code, "int")])
+            # Edited after creation: the history holds the change.
+            surveillance.signs_up = True
+            surveillance.save()
+            m.register("camera_surveillance", unit, f"{site_variant}-{variant}", surveillance, marker)
+            marker = m.add("camera", unit, classified)
+            Camera.objects.create(
+                surveillance=surveillance, identifier=marker[:7], placement=marker, retention_reason=marker
+            )
+            marker = m.add("camera_assessment", unit, classified)
+            InterestAssessment.objects.create(
+                surveillance=surveillance,
+                date=old,
+                need=marker,
+                intrusion=marker,
+                conclusion="conditions",
+                conditions=marker,
+                decided_by=m.get("person", partner.code, "int"),
+            )
+    camera_review.open_review_tasks(m.today)
+
+
 def log_reads(m: Markers) -> None:
     """Earlier reads of classified records by the group's coordinator: the access log names them."""
     user = m.users["samordnare"]
@@ -545,7 +599,16 @@ def log_reads(m: Markers) -> None:
     AccessLogEntry.objects.bulk_create(entries)
 
 
-AREAS = [make_organisation, make_documents, make_risks, make_insurance, make_incidents, make_facilities, log_reads]
+AREAS = [
+    make_organisation,
+    make_documents,
+    make_risks,
+    make_insurance,
+    make_incidents,
+    make_facilities,
+    make_camera_surveillance,
+    log_reads,
+]
 
 
 def make_markers(group) -> Markers:

@@ -3,7 +3,16 @@
 import pytest
 
 from varna.documents.models import Document, NotificationDuty
-from varna.facilities.models import AccessControlSystem, Alarm, Building, Key, KeySystem, Site
+from varna.facilities.models import (
+    AccessControlSystem,
+    Alarm,
+    Building,
+    CameraSurveillance,
+    CameraThinning,
+    Key,
+    KeySystem,
+    Site,
+)
 from varna.incidents.models import CostItem, Incident
 from varna.insurance.models import InsurancePolicy, InsuranceReview
 from varna.organisation.models import ExternalParty, OrgUnit, Person, RoleAssignment
@@ -155,6 +164,29 @@ def facilities_pages(group):
         f"/anlaggningar/byggnader/{building.pk}/andra/",
         f"/anlaggningar/byggnader/{building.pk}/ta-bort/",
         *key_pages(group),
+        *camera_pages(group),
+    ]
+
+
+def camera_pages(group):
+    school = CameraSurveillance.objects.get(group=group, code="KAM-SVEG-SK")
+    depot = CameraSurveillance.objects.get(group=group, code="KAM-SVEG-FORRAD")
+    CameraThinning.objects.get_or_create(
+        group=group, code="KAM-GAMMAL", defaults={"date": "2026-01-02", "ended": "2020-12-31", "records_removed": 4}
+    )
+    return [
+        "/anlaggningar/kamerabevakning/",
+        "/anlaggningar/kamerabevakning/?saknar=1&status=alla&q=sveg",
+        "/anlaggningar/kamerabevakning/ny/",
+        "/anlaggningar/kamerabevakning/gallring/",
+        "/anlaggningar/kamerabevakning/publik/",
+        f"/anlaggningar/kamerabevakning/{school.pk}/",
+        f"/anlaggningar/kamerabevakning/{depot.pk}/",
+        f"/anlaggningar/kamerabevakning/{school.pk}/andra/",
+        f"/anlaggningar/kamerabevakning/{school.pk}/ta-bort/",
+        f"/anlaggningar/kamerabevakning/{school.pk}/ny-kamera/",
+        f"/anlaggningar/kamerabevakning/{school.pk}/bedomning/",
+        f"/anlaggningar/kamerabevakning/kameror/{school.cameras.first().pk}/ta-bort/",
     ]
 
 
@@ -237,6 +269,15 @@ def test_a_form_with_errors_has_no_wcag_violations(page, e2e_demo):
     page.get_by_role("button", name="Spara").click()
     assert page.locator(".errors").count() > 0
     assert_accessible(page, "person form with errors")
+
+
+def test_the_camera_assessment_form_with_errors_has_no_wcag_violations(page, e2e_demo):
+    school = CameraSurveillance.objects.get(group=e2e_demo, code="KAM-SVEG-SK")
+    login(page, "samordnare")
+    page.goto(f"/anlaggningar/kamerabevakning/{school.pk}/bedomning/")
+    page.get_by_role("button", name="Spara").click()
+    assert page.locator(".errors").count() > 0
+    assert_accessible(page, "camera assessment form with errors")
 
 
 @pytest.mark.parametrize("language", ["sv", "en"])

@@ -49,6 +49,7 @@ PROFILE_SECTIONS: dict[str, tuple[str, ...]] = {
     "risks": ("risk_matrix",),
     "incidents": ("incidents",),
     "insurance": ("insurance",),
+    "facilities": ("facilities",),
     "training": ("trainings",),
 }
 DEMO_SECTIONS: dict[str, tuple[str, ...]] = {

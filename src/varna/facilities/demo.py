@@ -1,5 +1,6 @@
 """Sites and buildings of a demo organisation, as its profile's `demo.facilities` declares
-them, with their alarms and access control systems. A profile that declares none gets none."""
+them, with their key systems, alarms, access control systems and camera surveillance. A profile
+that declares none gets none."""
 
 import datetime
 from decimal import Decimal
@@ -8,7 +9,22 @@ from django.utils import timezone
 
 from varna.organisation.models import OrgUnit, Person
 
-from .models import AccessControlSystem, AccessReview, Alarm, AlarmEvent, Building, Key, KeyLoan, KeySystem, Lock, Site
+from .models import (
+    AccessControlSystem,
+    AccessReview,
+    Alarm,
+    AlarmEvent,
+    Building,
+    Camera,
+    CameraSurveillance,
+    InterestAssessment,
+    Key,
+    KeyLoan,
+    KeySystem,
+    Lock,
+    Site,
+)
+from .models.cameras import months_before
 
 
 def load_sites(group, declared: dict) -> list[Site]:
@@ -101,6 +117,7 @@ def load_demo_facilities(ctx) -> None:
     if declared:
         ctx.records["sites"] = {site.code: site for site in load_sites(ctx.group, declared)}
         load_alarms(ctx.group, declared, ctx.records["sites"])
+        load_camera_surveillance(ctx.group, declared, ctx.records["sites"])
 
 
 def load_alarms(group, declared: dict, sites: dict) -> None:
@@ -155,3 +172,68 @@ def load_alarms(group, declared: dict, sites: dict) -> None:
         if latest is not None:
             system.last_reviewed_on = latest.reviewed_on
             system.save()
+
+
+def load_camera_surveillance(group, declared: dict, sites: dict) -> list[CameraSurveillance]:
+    people = {f"{p.first_name} {p.last_name}": p for p in Person.objects.filter(group=group)}
+    today = timezone.localdate()
+    made = []
+    for spec in declared.get("camera_surveillance") or []:
+        site = sites[spec["site"]]
+        building = site.buildings.get(code=spec["building"]) if spec.get("building") else None
+        purposes = set(spec["purposes"])
+        surveillance = CameraSurveillance.objects.create(
+            group=group,
+            site=site,
+            building=building,
+            name=spec["name"],
+            code=spec["code"],
+            purpose_crime="crime" in purposes,
+            purpose_order="order" in purposes,
+            purpose_accidents="accidents" in purposes,
+            purpose_other="other" in purposes,
+            **{
+                name: spec[name]
+                for name in (
+                    "purpose",
+                    "area_covered",
+                    "live_view",
+                    "recording",
+                    "sound_recorded",
+                    "masking",
+                    "reduced_resolution",
+                    "retention_days",
+                    "retention_reason",
+                    "viewer_roles",
+                    "signage_text",
+                    "signage_places",
+                    "signs_up",
+                    "dpia_required",
+                    "classification",
+                    "classification_ground",
+                )
+            },
+            responsible=people.get(spec.get("responsible")),
+            started=spec.get("started"),
+            ended=spec.get("ended"),
+        )
+        for camera in spec["cameras"]:
+            Camera.objects.create(
+                surveillance=surveillance,
+                identifier=camera["identifier"],
+                placement=camera["placement"],
+                retention_days=camera.get("retention_days"),
+                retention_reason=camera["retention_reason"],
+            )
+        for a in spec["assessments"]:
+            InterestAssessment.objects.create(
+                surveillance=surveillance,
+                date=months_before(today, a["months_ago"]),
+                need=a["need"],
+                intrusion=a["intrusion"],
+                conclusion=a["conclusion"],
+                conditions=a["conditions"],
+                decided_by=people.get(a["decided_by"]),
+            )
+        made.append(surveillance)
+    return made

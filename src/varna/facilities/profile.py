@@ -1,5 +1,7 @@
-"""The facilities area's section of a profile's demo (`demo.facilities`), declared in area.py:
-the demo's sites and their buildings, and (optional) their alarms and access control systems."""
+"""The facilities area's sections of a profile, declared in area.py: its own (`facilities:`,
+the camera surveillance register's settings) and the demo's (`demo.facilities`): the demo's sites
+and their buildings and key systems, and (optional) their alarms, access control systems and
+camera surveillance."""
 
 from django.utils.translation import gettext as _
 
@@ -136,12 +138,84 @@ ACCESS_CONTROL = Map(
     }
 )
 
+# `facilities:` — whether the public list of the municipality's camera surveillance is open
+# (camera_public_views.py), and how old an interest-balancing assessment may be and stay current.
+FACILITIES = F(
+    Map(
+        {
+            "public_camera_list": F(Bool(), required=False, default=False),
+            "camera_review_months": F(Int(1, 60), required=False, default=12),
+        }
+    ),
+    required=False,
+    default={},
+)
+
+PROFILE_SECTIONS = {"facilities": FACILITIES}
+
+CAMERA = Map(
+    {
+        "identifier": F(Str()),
+        "placement": F(Str()),
+        "retention_days": F(Int(0, 3650), required=False),
+        "retention_reason": F(Str(), required=False, default=""),
+    }
+)
+
+ASSESSMENT = Map(
+    {
+        # Months before the demo's load, so the demo ages honestly: 14 is no longer current.
+        "months_ago": F(Int(0, 120)),
+        "need": F(Str()),
+        "intrusion": F(Str()),
+        "conclusion": F(Str(choices=("allowed", "conditions", "not_allowed"))),
+        "conditions": F(Str(), required=False, default=""),
+        # A person of the demo, by first and last name.
+        "decided_by": F(Str()),
+    }
+)
+
+PURPOSES = ("crime", "order", "accidents", "other")
+
+SURVEILLANCE = Map(
+    {
+        "name": F(Str()),
+        "code": F(Str()),
+        # The site's code (one of demo.facilities.sites), and optionally a building's code on it.
+        "site": F(Str()),
+        "building": F(Str(), required=False),
+        "purposes": F(List(Str(choices=PURPOSES), min_items=1)),
+        "purpose": F(Str(), required=False, default=""),
+        "area_covered": F(Str()),
+        "live_view": F(Bool(), required=False, default=False),
+        "recording": F(Bool(), required=False, default=True),
+        "sound_recorded": F(Bool(), required=False, default=False),
+        "masking": F(Bool(), required=False, default=False),
+        "reduced_resolution": F(Bool(), required=False, default=False),
+        "retention_days": F(Int(0, 3650)),
+        "retention_reason": F(Str(), required=False, default=""),
+        "viewer_roles": F(Str(), required=False, default=""),
+        "signage_text": F(Str(), required=False, default=""),
+        "signage_places": F(Str(), required=False, default=""),
+        "signs_up": F(Bool(), required=False, default=False),
+        "responsible": F(Str(), required=False),
+        "started": F(Date(), required=False),
+        "ended": F(Date(), required=False),
+        "dpia_required": F(Bool(), required=False, default=False),
+        "classification": F(Str(choices=CLASSIFICATIONS), required=False, default=Classification.INTERNAL.value),
+        "classification_ground": F(Str(), required=False, default=""),
+        "cameras": F(List(CAMERA), required=False, default=[]),
+        "assessments": F(List(ASSESSMENT), required=False, default=[]),
+    }
+)
+
 DEMO_FACILITIES = F(
     Map(
         {
             "sites": F(List(SITE), required=False, default=[]),
             "alarms": F(List(ALARM), required=False, default=[]),
             "access_control": F(List(ACCESS_CONTROL), required=False, default=[]),
+            "camera_surveillance": F(List(SURVEILLANCE), required=False, default=[]),
         }
     ),
     required=False,
@@ -197,6 +271,7 @@ def check_demo_facilities(data, ctx, ref, known) -> None:
         for j, system in enumerate(site.get("key_systems") or []):
             _check_key_system(ctx, ref, known, system, f"{path}.key_systems[{j}]", building_codes)
     _check_alarms(ctx, demo, ref, known)
+    _check_cameras(ctx, demo, ref, known)
 
 
 def _check_alarms(ctx, demo, ref, known) -> None:
@@ -236,6 +311,29 @@ def _check_alarms(ctx, demo, ref, known) -> None:
                 )
         for j, review in enumerate(system.get("reviews") or []):
             ref(review, "reviewed_by", known["people"], f"{path}.reviews[{j}]")
+
+
+def _check_cameras(ctx, demo, ref, known) -> None:
+    """The demo's surveillances are on its sites (and buildings), by people of the demo."""
+    buildings = {s.get("code"): {b.get("code") for b in s.get("buildings") or []} for s in demo["sites"]}
+    codes = set()
+    for i, item in enumerate(demo.get("camera_surveillance") or []):
+        path = f"demo.facilities.camera_surveillance[{i}]"
+        if item.get("site") not in buildings:
+            ctx.error(item.line_of("site"), f"{path}.site", _("'%(value)s' is not declared") % {"value": item["site"]})
+        elif item.get("building") is not None and item["building"] not in buildings[item["site"]]:
+            ctx.error(
+                item.line_of("building"),
+                f"{path}.building",
+                _("'%(value)s' is not declared") % {"value": item["building"]},
+            )
+        ref(item, "responsible", known["people"], path)
+        for j, assessment in enumerate(item.get("assessments") or []):
+            ref(assessment, "decided_by", known["people"], f"{path}.assessments[{j}]")
+        if item.get("code") in codes:
+            ctx.error(item.line_of("code"), f"{path}.code", _("'%(key)s' is declared twice") % {"key": item["code"]})
+        codes.add(item.get("code"))
+        _check_classified(ctx, item, path)
 
 
 def _check_classified(ctx, item, path) -> None:

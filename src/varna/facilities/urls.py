@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import alarm_import_views, alarm_views, import_views, key_views, views
+from . import alarm_import_views, alarm_views, camera_public_views, camera_views, import_views, key_views, views
 
 app_name = "facilities"
 
@@ -53,4 +53,20 @@ urlpatterns = [
     path("passersystem/<int:pk>/andra/", alarm_views.AccessSystemUpdateView.as_view(), name="access-system-edit"),
     path("passersystem/<int:pk>/ta-bort/", alarm_views.access_system_delete, name="access-system-delete"),
     path("passersystem/<int:pk>/ny-oversyn/", alarm_views.access_review_create, name="access-review-create"),
+    # The camera surveillance register (camera_views.py) and its public list.
+    path("kamerabevakning/", camera_views.surveillance_list, name="cameras"),
+    path("kamerabevakning/ny/", camera_views.surveillance_create, name="camera-create"),
+    path("kamerabevakning/export/", camera_views.register_export, name="camera-export"),
+    path("kamerabevakning/gallring/", camera_views.thinning_log, name="camera-thinning"),
+    path("kamerabevakning/publik/", camera_public_views.public_list, name="cameras-public"),
+    path("kamerabevakning/<int:pk>/", camera_views.surveillance_detail, name="camera-surveillance"),
+    path(
+        "kamerabevakning/<int:pk>/andra/",
+        camera_views.SurveillanceUpdateView.as_view(),
+        name="camera-surveillance-edit",
+    ),
+    path("kamerabevakning/<int:pk>/ta-bort/", camera_views.surveillance_delete, name="camera-surveillance-delete"),
+    path("kamerabevakning/<int:pk>/ny-kamera/", camera_views.camera_create, name="camera-add"),
+    path("kamerabevakning/<int:pk>/bedomning/", camera_views.assessment_create, name="camera-assess"),
+    path("kamerabevakning/kameror/<int:pk>/ta-bort/", camera_views.camera_delete, name="camera-delete"),
 ]

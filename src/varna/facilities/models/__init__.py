@@ -9,6 +9,7 @@ from .alarms import (
     AlarmEvent,
     AlarmKind,
 )
+from .cameras import Camera, CameraSurveillance, CameraThinning, Conclusion, InterestAssessment
 from .keys import Key, KeyKind, KeyLoan, KeySystem, KeySystemKind, Lock
 from .sites import (
     POSTAL_CODE,
@@ -31,6 +32,11 @@ __all__ = [
     "AlarmKind",
     "Building",
     "BuildingQuerySet",
+    "Camera",
+    "CameraSurveillance",
+    "CameraThinning",
+    "Conclusion",
+    "InterestAssessment",
     "Key",
     "KeyKind",
     "KeyLoan",
