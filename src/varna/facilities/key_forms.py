@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from varna.core.forms import DateInput, VersionedModelForm, limit_classification
+from varna.core.links import LinkedRecordsField
 from varna.incidents.photos import ACCEPT as PHOTO_TYPES
 from varna.incidents.photos import clean_photo
 from varna.organisation.models import ExternalParty, Person
@@ -83,6 +84,7 @@ class KeyForm(VersionedModelForm):
         model = Key
         fields = ["number", "kind", "series", "is_master", "opens", "storage", "retired_on"]
         widgets = {"retired_on": DateInput(), "opens": forms.CheckboxSelectMultiple}
+        field_classes = {"opens": LinkedRecordsField}
 
     def __init__(self, *args, user, group=None, system=None, **kwargs):
         super().__init__(*args, **kwargs)
