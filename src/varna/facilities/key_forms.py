@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from varna.core.forms import DateInput, VersionedModelForm, limit_classification
-from varna.core.links import LinkedRecordsField
+from varna.core.links import KeepHiddenLinksMixin, LinkedRecordsField
 from varna.incidents.photos import ACCEPT as PHOTO_TYPES
 from varna.incidents.photos import clean_photo
 from varna.organisation.models import ExternalParty, Person
@@ -79,7 +79,7 @@ class LockForm(forms.ModelForm):
         return code
 
 
-class KeyForm(VersionedModelForm):
+class KeyForm(KeepHiddenLinksMixin, VersionedModelForm):
     class Meta:
         model = Key
         fields = ["number", "kind", "series", "is_master", "opens", "storage", "retired_on"]
@@ -92,6 +92,8 @@ class KeyForm(VersionedModelForm):
             self.instance.system = system
         self.fields["opens"].queryset = Lock.objects.filter(system=self.instance.system).order_by("code")
         self.fields["opens"].help_text = _("The locks of the key system this key opens.")
+        self.user = user
+        self.keep_hidden_links()
 
     def clean_number(self):
         number = self.cleaned_data["number"].strip()
