@@ -213,7 +213,7 @@ def key_system_detail(request, pk):
             ),
             "locks": _locks(access, Lock.objects.filter(system=system)),
             "page": page,
-            "key_count": Key.objects.filter(system=system).count(),
+            "key_count": page.paginator.count,
             "counts": counts,
             "can_change": access.can("change", system.site.unit),
             "history": history_entries(system, request.user),
@@ -227,11 +227,6 @@ class KeySystemUpdateView(VersionedUpdateView):
 
     def get_queryset(self):
         return super().get_queryset().select_related("site__unit", "site__group")
-
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs.pop("group", None)
-        return kwargs
 
 
 @login_required
@@ -448,12 +443,12 @@ def _loan_for(request, pk):
     return own, False
 
 
-@login_required
-def loan_detail(request, pk):
-    loan, may_administer = _loan_for(request, pk)
+def _render_loan(request, loan, may_administer, return_form=None, status=200):
     access = get_access(request.user)
     is_holder = loan.person_id is not None and loan.person.user_id == request.user.pk
     system = loan.key.system
+    if return_form is None and may_administer and loan.is_open:
+        return_form = ReturnForm(loan=loan)
     return render(
         request,
         "facilities/keys/loan.html",
@@ -469,11 +464,18 @@ def loan_detail(request, pk):
             "may_administer": may_administer,
             "is_holder": is_holder,
             "holder": loan.holder_name if is_holder else holder_label(access, loan),
-            "return_form": ReturnForm(loan=loan) if may_administer and loan.is_open else None,
+            "return_form": return_form,
             "receipt_form": SignedReceiptForm() if may_administer else None,
             "history": history_entries(loan, request.user) if may_administer else [],
         },
+        status=status,
     )
+
+
+@login_required
+def loan_detail(request, pk):
+    loan, may_administer = _loan_for(request, pk)
+    return _render_loan(request, loan, may_administer)
 
 
 @login_required
@@ -504,22 +506,7 @@ def loan_return(request, pk):
         key_services.give_back(loan, on=form.cleaned_data["returned_on"])
         messages.success(request, _("The return was registered."))
         return redirect(loan.key)
-    return render(
-        request,
-        "facilities/keys/loan.html",
-        {
-            "loan": loan,
-            "key": loan.key,
-            "system_name": loan.key.system.name,
-            "site_name": loan.key.system.site.name,
-            "may_administer": True,
-            "holder": holder_label(get_access(request.user), loan),
-            "return_form": form,
-            "receipt_form": SignedReceiptForm(),
-            "history": history_entries(loan, request.user),
-        },
-        status=400,
-    )
+    return _render_loan(request, loan, True, return_form=form, status=400)
 
 
 @login_required
